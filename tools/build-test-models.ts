@@ -1,0 +1,127 @@
+/**
+ * Builds the tiny deterministic models the tests run on, in the Hugging Face ONNX layout:
+ *   test-models/tiny-llama  Llama-style (RMSNorm, RoPE, SwiGLU, grouped-query attention 4:2),
+ *                           position_ids and num_logits_to_keep inputs; fp32 and q4 (MatMulNBits)
+ *   test-models/tiny-gpt2   GPT-2-style (learned positions, LayerNorm, GELU, tied head), no
+ *                           position_ids and no num_logits_to_keep; fp32 and q4
+ * Both share a byte-level BPE tokenizer trained here on a small generated corpus. Weights are
+ * random but seeded: running this twice writes identical bytes. Nothing is downloaded.
+ *
+ *   npx tsx tools/build-test-models.ts [outDir]            test models (default test-models/)
+ *   npx tsx tools/build-test-models.ts --shipped [outDir]  the shipped placeholder (public/models/)
+ */
+import path from 'node:path';
+import { trainByteLevelBpe } from './modelgen/bpe.ts';
+import { buildGpt2Onnx, gpt2ConfigJson, type Gpt2Config } from './modelgen/gpt2.ts';
+import { writeModelFolder } from './modelgen/layout.ts';
+import { buildLlamaOnnx, llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
+import { mulberry32, randomGpt2Weights, randomLlamaWeights } from './modelgen/randomWeights.ts';
+
+const WORDS = 'the a input output answer numbers number given is and of to rule prompt data sum add two plus word plural first letter last length reverse upper lower case count vowels next previous double square max min divide multiply subtract example explain find pattern each value result'.split(' ');
+
+/** A small corpus in the shapes the product feeds its models: iPrompt templates, numbers, words. */
+export function testCorpus(seed = 7, lines = 3000): string {
+  const r = mulberry32(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const a = Math.floor(r() * 10);
+    const b = Math.floor(r() * 10);
+    switch (i % 4) {
+      case 0:
+        out.push(`Given the input numbers ${a} and ${b}, the answer is ${a + b}.\n\n`);
+        break;
+      case 1:
+        out.push(`Data:\n\nInput: ${pick(WORDS)} Output: ${pick(WORDS)}\n\nPrompt: ${Array.from({ length: 5 }, () => pick(WORDS)).join(' ')}\n`);
+        break;
+      case 2:
+        out.push(`${Array.from({ length: 8 }, () => pick(WORDS)).join(' ')}.\n`);
+        break;
+      default:
+        out.push(`Given the input x is ${a * 10 + b}, the output f(x) is ${(a * 10 + b) * 2}.\n\n`);
+    }
+  }
+  return out.join('');
+}
+
+export const TINY_LLAMA: Omit<LlamaConfig, 'vocabSize'> = {
+  hiddenSize: 64,
+  intermediateSize: 128,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 16,
+  maxPositions: 512,
+  ropeTheta: 10000,
+  rmsNormEps: 1e-5,
+  tieWordEmbeddings: false,
+  bosTokenId: 0,
+  eosTokenId: 0,
+};
+
+export const TINY_GPT2: Omit<Gpt2Config, 'vocabSize'> = { nEmbd: 64, nLayer: 2, nHead: 4, nPositions: 512, layerNormEps: 1e-5, bosTokenId: 0, eosTokenId: 0 };
+
+export async function buildTestModels(outDir: string): Promise<string[]> {
+  const bpe = trainByteLevelBpe(testCorpus(), { vocabSize: 512, specialTokens: ['<|endoftext|>'] });
+  const vocabSize = bpe.vocab.size;
+  const eos = bpe.vocab.get('<|endoftext|>') ?? 0;
+  const gen = { bos_token_id: eos, eos_token_id: eos, pad_token_id: eos };
+  const readme = (what: string) => `# ${what}\n\nA tiny model with random (seeded) weights, built by tools/build-test-models.ts for tests. It knows nothing.\n`;
+
+  const llamaCfg: LlamaConfig = { ...TINY_LLAMA, vocabSize, bosTokenId: eos, eosTokenId: eos };
+  const lw = randomLlamaWeights(llamaCfg, 1234);
+  const llamaDir = path.join(outDir, 'tiny-llama');
+  await writeModelFolder(llamaDir, {
+    config: llamaConfigJson(llamaCfg),
+    generationConfig: gen,
+    tokenizerJson: bpe.tokenizerJson,
+    tokenizerConfig: bpe.tokenizerConfig,
+    graphs: { 'model.onnx': buildLlamaOnnx(llamaCfg, lw, 'fp32'), 'model_q4.onnx': buildLlamaOnnx(llamaCfg, lw, 'q4') },
+    readme: readme('tiny-llama'),
+  });
+
+  const gptCfg: Gpt2Config = { ...TINY_GPT2, vocabSize, bosTokenId: eos, eosTokenId: eos };
+  const gw = randomGpt2Weights(gptCfg, 5678);
+  const gptDir = path.join(outDir, 'tiny-gpt2');
+  await writeModelFolder(gptDir, {
+    config: gpt2ConfigJson(gptCfg),
+    generationConfig: gen,
+    tokenizerJson: bpe.tokenizerJson,
+    tokenizerConfig: bpe.tokenizerConfig,
+    graphs: { 'model.onnx': buildGpt2Onnx(gptCfg, gw, 'fp32'), 'model_q4.onnx': buildGpt2Onnx(gptCfg, gw, 'q4') },
+    readme: readme('tiny-gpt2'),
+  });
+  return [llamaDir, gptDir];
+}
+
+/**
+ * The model the app ships until a trained one replaces it (public/models/tiny-random-llama):
+ * the same recipe, a little wider and deeper, so the first page and the engine benchmark have
+ * a real transformer to run offline. Its text is random.
+ */
+export const SHIPPED_PLACEHOLDER: Omit<LlamaConfig, 'vocabSize'> = { ...TINY_LLAMA, hiddenSize: 128, intermediateSize: 384, numLayers: 4, numHeads: 4, numKvHeads: 2, headDim: 32 };
+
+export async function buildShippedPlaceholder(publicModelsDir: string): Promise<string> {
+  const bpe = trainByteLevelBpe(testCorpus(), { vocabSize: 512, specialTokens: ['<|endoftext|>'] });
+  const eos = bpe.vocab.get('<|endoftext|>') ?? 0;
+  const cfg: LlamaConfig = { ...SHIPPED_PLACEHOLDER, vocabSize: bpe.vocab.size, bosTokenId: eos, eosTokenId: eos };
+  const w = randomLlamaWeights(cfg, 99);
+  const dir = path.join(publicModelsDir, 'tiny-random-llama');
+  await writeModelFolder(dir, {
+    config: llamaConfigJson(cfg),
+    generationConfig: { bos_token_id: eos, eos_token_id: eos, pad_token_id: eos },
+    tokenizerJson: bpe.tokenizerJson,
+    tokenizerConfig: bpe.tokenizerConfig,
+    graphs: { 'model.onnx': buildLlamaOnnx(cfg, w, 'fp32'), 'model_q4.onnx': buildLlamaOnnx(cfg, w, 'q4') },
+    readme: '# tiny-random-llama\n\nAn untrained Llama-style model (random, seeded weights) built by `tools/build-test-models.ts --shipped`, so the app runs a real transformer offline. Its text is noise; a trained model replaces it.\n',
+  });
+  return dir;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build-test-models.ts')) {
+  const t0 = Date.now();
+  const shipped = process.argv.includes('--shipped');
+  const out = path.resolve(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? (shipped ? 'public/models' : 'test-models'));
+  const dirs = shipped ? [await buildShippedPlaceholder(out)] : await buildTestModels(out);
+  console.log(`built ${dirs.map((d) => path.relative(process.cwd(), d)).join(', ')} in ${Date.now() - t0} ms`);
+}

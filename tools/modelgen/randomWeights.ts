@@ -1,0 +1,87 @@
+/**
+ * Deterministic random weights for the test models: the same seed gives the same bytes on every
+ * machine (mulberry32 + Box-Muller, no Math.random), so fixtures are reproducible without storing them.
+ */
+import type { LlamaConfig, LlamaWeights } from './llama.ts';
+import type { Gpt2Config, Gpt2Weights } from './gpt2.ts';
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Init {
+  private rand: () => number;
+  constructor(seed: number) {
+    this.rand = mulberry32(seed);
+  }
+  normal(n: number, std: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = Math.max(this.rand(), 1e-12);
+      const v = this.rand();
+      out[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+    return out;
+  }
+  around(n: number, center: number, spread: number): Float32Array {
+    const out = this.normal(n, spread);
+    for (let i = 0; i < n; i++) out[i] += center;
+    return out;
+  }
+}
+
+export function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
+  return out;
+}
+
+/**
+ * Weights scaled so that logits are far from uniform (std of a logit around 2-3): a flat
+ * distribution would let sampling and argmax tests pass by accident.
+ */
+export function randomLlamaWeights(cfg: LlamaConfig, seed: number): LlamaWeights {
+  const r = new Init(seed);
+  const { hiddenSize: D, numHeads: H, numKvHeads: KVH, headDim: hd, intermediateSize: F, vocabSize: V } = cfg;
+  const embed = r.normal(V * D, 1);
+  const layers = Array.from({ length: cfg.numLayers }, () => ({
+    inputNorm: r.around(D, 1, 0.1),
+    q: r.normal(D * H * hd, 1 / Math.sqrt(D)),
+    k: r.normal(D * KVH * hd, 1 / Math.sqrt(D)),
+    v: r.normal(D * KVH * hd, 1 / Math.sqrt(D)),
+    o: r.normal(H * hd * D, 0.5 / Math.sqrt(H * hd)),
+    postNorm: r.around(D, 1, 0.1),
+    gate: r.normal(D * F, 1 / Math.sqrt(D)),
+    up: r.normal(D * F, 1 / Math.sqrt(D)),
+    down: r.normal(F * D, 0.5 / Math.sqrt(F)),
+  }));
+  const finalNorm = r.around(D, 1, 0.1);
+  const lmHead = cfg.tieWordEmbeddings ? transpose(embed, V, D) : r.normal(D * V, 2.5 / Math.sqrt(D));
+  return { embed, layers, finalNorm, lmHead };
+}
+
+export function randomGpt2Weights(cfg: Gpt2Config, seed: number): Gpt2Weights {
+  const r = new Init(seed);
+  const D = cfg.nEmbd;
+  const ln = () => ({ w: r.around(D, 1, 0.1), b: r.normal(D, 0.05) });
+  return {
+    wte: r.normal(cfg.vocabSize * D, 0.35),
+    wpe: r.normal(cfg.nPositions * D, 0.3),
+    layers: Array.from({ length: cfg.nLayer }, () => ({
+      ln1: ln(),
+      qkv: { w: r.normal(D * 3 * D, 1 / Math.sqrt(D)), b: r.normal(3 * D, 0.02) },
+      proj: { w: r.normal(D * D, 0.5 / Math.sqrt(D)), b: r.normal(D, 0.02) },
+      ln2: ln(),
+      fc: { w: r.normal(D * 4 * D, 1 / Math.sqrt(D)), b: r.normal(4 * D, 0.02) },
+      fcProj: { w: r.normal(4 * D * D, 0.5 / Math.sqrt(4 * D)), b: r.normal(D, 0.02) },
+    })),
+    lnF: { w: r.around(D, 1, 0.1), b: r.normal(D, 0.05) },
+  };
+}
