@@ -1,0 +1,219 @@
+/**
+ * The language-model engine: `score` (teacher-forced log-probabilities of continuations) and
+ * `generate` (fixed-length sampled continuations with a key-value cache), batched, over a Decoder.
+ * No DOM and no runtime import: the runtime comes in through the Decoder.
+ */
+import { leftPad, planBatches, sliceColumns, type PaddedBatch } from './batching.ts';
+import type { Decoder, KvCache } from './decoder.ts';
+import { EngineError } from './errors.ts';
+import { Rng } from './rng.ts';
+import { argmax, logSoftmaxAt, sampleToken, type SamplingOptions } from './sampling.ts';
+
+export interface ScorePair {
+  context: readonly number[];
+  continuation: readonly number[];
+}
+
+export interface ScoredContinuation {
+  /** log p(continuation[j] | context, continuation[<j]) for every j. */
+  logprobs: Float32Array;
+  /** Whether continuation[j] was the most likely token at its position. */
+  isArgmax: boolean[];
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  /** Exactly this many tokens are produced per context (end-of-sequence is suppressed until then). */
+  max_new_tokens: number;
+  /** Seeds every random draw; row i of a call draws from its own stream, so batching never changes results. */
+  seed: number;
+  /** false: greedy decoding. Default true. */
+  do_sample?: boolean;
+  /** false: recompute the whole sequence every step instead of using the cache (for verification). */
+  use_cache?: boolean;
+}
+
+export interface RunControl {
+  signal?: AbortSignal;
+  /** Called after each forward pass with the number of tokens it processed. */
+  onTokens?: (tokens: number) => void;
+}
+
+export interface EngineLimits {
+  /** Most rows in one forward pass. */
+  maxBatchRows: number;
+  /** Most padded tokens (rows x length) in one forward pass. */
+  maxBatchTokens: number;
+  /** Largest logits tensor one pass may return, for graphs that cannot restrict their logits. */
+  maxLogitsBytes: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { maxBatchRows: 32, maxBatchTokens: 8192, maxLogitsBytes: 64 * 1024 * 1024 };
+
+/** Logits of the last `keep` positions of each row of a padded batch. */
+interface LastLogits {
+  at(row: number, j: number): { data: Float32Array; offset: number };
+  present: KvCache;
+  vocab: number;
+}
+
+export class LanguageModelEngine {
+  readonly limits: EngineLimits;
+  private readonly padId: number;
+
+  constructor(
+    readonly decoder: Decoder,
+    limits: Partial<EngineLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    const s = decoder.shape;
+    this.padId = s.padTokenId ?? s.eosTokenIds[0] ?? 0;
+  }
+
+  get eosTokenIds(): readonly number[] {
+    return this.decoder.shape.eosTokenIds;
+  }
+
+  async score(pairs: readonly ScorePair[], control: RunControl = {}): Promise<ScoredContinuation[]> {
+    pairs.forEach((p, i) => {
+      if (p.context.length === 0 && p.continuation.length > 0) throw new EngineError('INTERNAL', `score: pair ${i} has an empty context; the first continuation token needs a position to be predicted from.`);
+    });
+    const results: ScoredContinuation[] = new Array(pairs.length);
+    // Each row is the context plus all but the last continuation token: the final token is
+    // only ever a target, never an input.
+    const rows = pairs.map((p) => [...p.context, ...p.continuation.slice(0, -1)]);
+    for (const group of planBatches(rows.map((r) => r.length), this.limits.maxBatchRows, this.limits.maxBatchTokens)) {
+      throwIfAborted(control.signal);
+      const keep = Math.max(1, ...group.map((i) => pairs[i].continuation.length));
+      const padded = leftPad(group.map((i) => rows[i]), this.padId);
+      const last = await this.lastLogits(padded, keep, control);
+      group.forEach((pairIndex, b) => {
+        const cont = pairs[pairIndex].continuation;
+        const logprobs = new Float32Array(cont.length);
+        const isArgmax: boolean[] = [];
+        for (let j = 0; j < cont.length; j++) {
+          const { data, offset } = last.at(b, keep - cont.length + j);
+          logprobs[j] = logSoftmaxAt(data, offset, last.vocab, cont[j]);
+          isArgmax.push(argmax(data, offset, offset + last.vocab) === cont[j]);
+        }
+        results[pairIndex] = { logprobs, isArgmax };
+      });
+    }
+    return results;
+  }
+
+  async generate(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl = {}): Promise<number[][]> {
+    if (!Number.isInteger(opts.max_new_tokens) || opts.max_new_tokens < 1) throw new EngineError('INTERNAL', 'generate: max_new_tokens must be a positive integer');
+    contexts.forEach((c, i) => {
+      if (c.length === 0) throw new EngineError('INTERNAL', `generate: context ${i} is empty`);
+    });
+    const out: number[][] = new Array(contexts.length);
+    const maxLen = Math.max(...contexts.map((c) => c.length)) + opts.max_new_tokens;
+    const groups = planBatches(contexts.map((c) => c.length + opts.max_new_tokens), this.limits.maxBatchRows, Math.max(this.limits.maxBatchTokens, maxLen));
+    for (const group of groups) {
+      const produced = await this.generateGroup(group.map((i) => contexts[i]), group, opts, control);
+      group.forEach((i, b) => (out[i] = produced[b]));
+    }
+    return out;
+  }
+
+  private async generateGroup(contexts: readonly (readonly number[])[], rowIds: number[], opts: GenerateOptions, control: RunControl): Promise<number[][]> {
+    const B = contexts.length;
+    const rngs = rowIds.map((i) => Rng.stream(opts.seed, i));
+    const seen = contexts.map((c) => new Set(c));
+    const generated: number[][] = contexts.map(() => []);
+    const sampling: SamplingOptions = opts.do_sample === false ? { ...opts, temperature: 0 } : opts;
+    const eos = this.eosTokenIds;
+    const pick = (row: number, data: Float32Array, offset: number, vocab: number) => {
+      // min_new_tokens = max_new_tokens: end-of-sequence is suppressed at every step.
+      const token = sampleToken(data.subarray(offset, offset + vocab), seen[row], sampling, eos, rngs[row]);
+      generated[row].push(token);
+      seen[row].add(token);
+    };
+
+    let padded = leftPad(contexts, this.padId);
+    let last = await this.lastLogits(padded, 1, control);
+    for (let b = 0; b < B; b++) {
+      const { data, offset } = last.at(b, 0);
+      pick(b, data, offset, last.vocab);
+    }
+    for (let step = 1; step < opts.max_new_tokens; step++) {
+      throwIfAborted(control.signal);
+      if (opts.use_cache === false) {
+        padded = leftPad(contexts.map((c, b) => [...c, ...generated[b]]), this.padId);
+        last = await this.lastLogits(padded, 1, control);
+      } else {
+        const total = padded.length + 1;
+        const mask = new BigInt64Array(B * total);
+        for (let b = 0; b < B; b++) {
+          mask.set(padded.mask.subarray(b * padded.length, (b + 1) * padded.length), b * total);
+          mask[b * total + padded.length] = 1n;
+        }
+        const positions = BigInt64Array.from(padded.lastPositions, (p) => BigInt(p + 1));
+        const ids = BigInt64Array.from(generated, (g) => BigInt(g[g.length - 1]));
+        const res = await this.decoder.forward({ batch: B, ids, seq: 1, mask, positions, past: last.present, keep: 1 });
+        control.onTokens?.(B);
+        padded = { ...padded, length: total, mask, lastPositions: padded.lastPositions.map((p) => p + 1) };
+        const vocab = res.logits.length / (B * res.n);
+        last = { at: (row) => ({ data: res.logits, offset: (row * res.n + res.n - 1) * vocab }), present: res.present, vocab };
+      }
+      for (let b = 0; b < B; b++) {
+        const { data, offset } = last.at(b, 0);
+        pick(b, data, offset, last.vocab);
+      }
+    }
+    return generated;
+  }
+
+  /**
+   * Runs a padded batch and returns the logits of its last `keep` positions. Graphs with a
+   * num_logits_to_keep input compute exactly those. Others compute logits everywhere; to bound
+   * memory they are fed in chunks (with the cache carrying the prefix) so no single logits
+   * tensor exceeds maxLogitsBytes.
+   */
+  private async lastLogits(p: PaddedBatch, keep: number, control: RunControl): Promise<LastLogits> {
+    const d = this.decoder;
+    const L = p.length;
+    const V = d.shape.vocabSize;
+    const rowBytes = p.batch * V * 4;
+    if (d.io.keepInput || rowBytes * L <= this.limits.maxLogitsBytes) {
+      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep });
+      control.onTokens?.(p.batch * L);
+      const vocab = res.logits.length / (p.batch * res.n);
+      return { at: (row, j) => ({ data: res.logits, offset: (row * res.n + res.n - keep + j) * vocab }), present: res.present, vocab };
+    }
+    const chunk = Math.max(1, Math.floor(this.limits.maxLogitsBytes / rowBytes));
+    const kept: { start: number; n: number; logits: Float32Array }[] = [];
+    let past: KvCache | null = null;
+    let vocab = V;
+    for (let start = 0; start < L; start += chunk) {
+      throwIfAborted(control.signal);
+      const end = Math.min(L, start + chunk);
+      const res = await d.forward({
+        batch: p.batch,
+        ids: sliceColumns(p.ids, p.batch, L, start, end),
+        seq: end - start,
+        mask: sliceColumns(p.mask, p.batch, L, 0, end),
+        positions: sliceColumns(p.positions, p.batch, L, start, end),
+        past,
+        keep: end - start,
+      });
+      control.onTokens?.(p.batch * (end - start));
+      past = res.present;
+      vocab = res.logits.length / (p.batch * res.n);
+      if (end > L - keep) kept.push({ start, n: end - start, logits: res.logits });
+    }
+    return {
+      at: (row, j) => {
+        const pos = L - keep + j;
+        const c = kept.find((k) => pos >= k.start && pos < k.start + k.n)!;
+        return { data: c.logits, offset: (row * c.n + (pos - c.start)) * vocab };
+      },
+      present: past!,
+      vocab,
+    };
+  }
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new EngineError('ABORTED', 'Cancelled.');
+}

@@ -1,0 +1,147 @@
+/**
+ * Loading a model: fetch its files, pick weights for the backend, create the onnxruntime session,
+ * read the graph's conventions, and run a warm-up pass before announcing it ready.
+ */
+import { type BackendChoice, dtypeCandidates } from './backend.ts';
+import { Decoder, inspectGraph } from './decoder.ts';
+import { LanguageModelEngine, type EngineLimits } from './engine.ts';
+import { EngineError, toEngineError } from './errors.ts';
+import type { FetchControl, FileStore } from './fileStore.ts';
+import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
+import { DTYPE_FILES, type Dtype, type FileProgress, type LoadProgress } from './modelSource.ts';
+import type { Ort, SessionOptions } from './ortTypes.ts';
+import { TextTokenizer } from './tokenizer.ts';
+
+export interface LoadRequest {
+  store: FileStore;
+  /** A name for messages and the info panel. */
+  name: string;
+  backend: BackendChoice;
+  dtype?: Dtype | 'auto';
+  limits?: Partial<EngineLimits>;
+  control?: FetchControl;
+  /** Overrides for the runtime session (the native benchmark runs onnxruntime-node's cpu provider). */
+  sessionOptions?: Partial<SessionOptions>;
+}
+
+export interface ModelInfo {
+  name: string;
+  modelType: string;
+  dtype: Dtype;
+  graphFile: string;
+  backend: BackendChoice;
+  shape: DecoderShape;
+  /** The graph's optional inputs, as found. */
+  graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string };
+  bytes: number;
+  loadMs: number;
+  warmupMs: number;
+}
+
+export interface LoadedModel {
+  engine: LanguageModelEngine;
+  tokenizer: TextTokenizer;
+  info: ModelInfo;
+  dispose(): Promise<void>;
+}
+
+/** Combines the progress of several fetch calls into one stream for the caller. */
+function progressMerger(onProgress?: (p: LoadProgress) => void) {
+  const files = new Map<string, FileProgress>();
+  return (p: LoadProgress) => {
+    for (const f of p.files) files.set(f.file, f);
+    const all = [...files.values()];
+    const unknown = all.some((f) => f.total === null);
+    onProgress?.({ loaded: all.reduce((s, f) => s + f.loaded, 0), total: unknown ? null : all.reduce((s, f) => s + (f.total ?? 0), 0), files: all });
+  };
+}
+
+/** Names of external-data files a graph refers to (their names are stored as strings in the proto). */
+export function externalDataFiles(graphBytes: Uint8Array, graphFile: string): string[] {
+  const base = graphFile.split('/').pop()!;
+  const text = new TextDecoder('latin1').decode(graphBytes.length > 64 * 1024 * 1024 ? graphBytes.subarray(0, 64 * 1024 * 1024) : graphBytes);
+  const found = new Set<string>();
+  const re = new RegExp(`${base.replace(/\./g, '\\.')}_data(?:_\\d+)?`, 'g');
+  for (const m of text.matchAll(re)) found.add(m[0]);
+  return [...found].sort();
+}
+
+export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const control: FetchControl = { signal: req.control?.signal, onProgress: progressMerger(req.control?.onProgress) };
+  const meta = await req.store.fetch(
+    [{ file: 'config.json' }, { file: 'tokenizer.json' }, { file: 'tokenizer_config.json', optional: true }, { file: 'generation_config.json', optional: true }],
+    control,
+  );
+  const config = parseJsonFile(meta.get('config.json')!, 'config.json');
+  const genConfig = meta.has('generation_config.json') ? parseJsonFile(meta.get('generation_config.json')!, 'generation_config.json') : null;
+  const tokConfig = meta.has('tokenizer_config.json') ? parseJsonFile(meta.get('tokenizer_config.json')!, 'tokenizer_config.json') : {};
+  const shape = parseDecoderShape(config, genConfig);
+  const tokenizer = new TextTokenizer(parseJsonFile(meta.get('tokenizer.json')!, 'tokenizer.json'), tokConfig);
+
+  // The first weight format the source actually has, in the backend's order of preference.
+  const candidates = dtypeCandidates(req.backend, req.dtype ?? 'auto');
+  let dtype: Dtype | null = null;
+  let graph: Uint8Array | undefined;
+  for (const d of candidates) {
+    const got = await req.store.fetch([{ file: DTYPE_FILES[d], optional: true }], control);
+    graph = got.get(DTYPE_FILES[d]);
+    if (graph) {
+      dtype = d;
+      break;
+    }
+  }
+  if (!dtype || !graph) {
+    throw new EngineError('BAD_MODEL', `${req.name} has none of ${candidates.map((d) => DTYPE_FILES[d]).join(', ')} (the weights the ${req.backend.backend} backend can run).`, { file: DTYPE_FILES[candidates[0]] });
+  }
+  const graphFile = DTYPE_FILES[dtype];
+  const extNames = externalDataFiles(graph, graphFile);
+  const ext = extNames.length ? await req.store.fetch(extNames.map((n) => ({ file: `onnx/${n}` })), control) : new Map<string, Uint8Array>();
+  if (req.control?.signal?.aborted) throw new EngineError('ABORTED', 'Cancelled.');
+
+  if (req.backend.backend === 'wasm') ort.env.wasm.numThreads = req.backend.threads;
+  const options: SessionOptions = {
+    executionProviders: [req.backend.backend],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(`onnx/${n}`)! })) } : {}),
+    ...req.sessionOptions,
+  };
+  let session;
+  try {
+    session = await ort.InferenceSession.create(graph, options);
+  } catch (err) {
+    const e = toEngineError(err, { file: graphFile });
+    if (e.code === 'BAD_MODEL') throw new EngineError('BAD_MODEL', `${graphFile} could not be loaded by onnxruntime (${req.backend.backend}): ${(err as Error).message ?? err}`, { file: graphFile, cause: err });
+    throw e;
+  }
+  const decoder = new Decoder(ort, session, shape, inspectGraph(session, shape, graphFile));
+  const engine = new LanguageModelEngine(decoder, req.limits);
+
+  // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
+  const tw = performance.now();
+  try {
+    await engine.score([{ context: [0, 0], continuation: [0, 0] }]);
+  } catch (err) {
+    throw toEngineError(err, { file: graphFile });
+  }
+  const warmupMs = performance.now() - tw;
+  const bytes = [...meta.values(), graph, ...ext.values()].reduce((s, b) => s + b.byteLength, 0);
+  return {
+    engine,
+    tokenizer,
+    info: {
+      name: req.name,
+      modelType: shape.modelType,
+      dtype,
+      graphFile,
+      backend: req.backend,
+      shape,
+      graph: { positionIds: decoder.io.hasPositionIds, numLogitsToKeep: decoder.io.keepInput !== null, kvType: decoder.io.kvType },
+      bytes,
+      loadMs: performance.now() - t0,
+      warmupMs,
+    },
+    dispose: () => session.release(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The engine in Node (command line, tests, benchmarks): models from a folder on disk or the app's
+ * shipped models, on onnxruntime-web's Node build (WASM) unless another runtime is passed in.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ortWeb from 'onnxruntime-web';
+import type { BackendChoice } from '../backend.ts';
+import type { EngineLimits } from '../engine.ts';
+import { EngineError } from '../errors.ts';
+import type { FileStore } from '../fileStore.ts';
+import { loadModel, type LoadedModel } from '../loadModel.ts';
+import type { Dtype, FileProgress } from '../modelSource.ts';
+import type { Ort } from '../ortTypes.ts';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SHIPPED_MODELS_DIR = path.join(PROJECT_ROOT, 'public', 'models');
+
+export function folderStore(dir: string): FileStore {
+  return {
+    async fetch(requests, control) {
+      const out = new Map<string, Uint8Array>();
+      const files: FileProgress[] = [];
+      for (const r of requests) {
+        if (control.signal?.aborted) throw new EngineError('ABORTED', 'Cancelled.');
+        const full = path.join(dir, r.file);
+        try {
+          const bytes = new Uint8Array(await readFile(full));
+          out.set(r.file, bytes);
+          files.push({ file: r.file, loaded: bytes.length, total: bytes.length, fromCache: false, done: true });
+          control.onProgress?.({ loaded: files.reduce((s, f) => s + f.loaded, 0), total: files.reduce((s, f) => s + (f.total ?? 0), 0), files: [...files] });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+            if (r.optional) continue;
+            throw new EngineError('BAD_MODEL', `${r.file} is missing from ${dir}.`, { file: r.file });
+          }
+          throw new EngineError('BAD_MODEL', `${r.file} could not be read: ${(err as Error).message}`, { file: r.file, cause: err });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** A shipped model's name, or a path to a model folder. */
+export async function resolveModelFolder(nameOrPath: string): Promise<string> {
+  const shipped = path.join(SHIPPED_MODELS_DIR, nameOrPath);
+  for (const candidate of [shipped, path.resolve(nameOrPath)]) {
+    try {
+      if ((await stat(path.join(candidate, 'config.json'))).isFile()) return candidate;
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new EngineError('BAD_MODEL', `No model folder "${nameOrPath}": neither a shipped model (public/models/) nor a folder with config.json.`);
+}
+
+export interface NodeLoadOptions {
+  dtype?: Dtype | 'auto';
+  threads?: number;
+  limits?: Partial<EngineLimits>;
+  /** Defaults to onnxruntime-web's Node build (WASM); the benchmark passes onnxruntime-node. */
+  ort?: Ort;
+  /** 'cpu' with onnxruntime-node: the native reference. */
+  provider?: 'wasm' | 'cpu';
+}
+
+export async function loadNodeModel(nameOrPath: string, opts: NodeLoadOptions = {}): Promise<LoadedModel> {
+  const dir = await resolveModelFolder(nameOrPath);
+  const ort = opts.ort ?? (ortWeb as unknown as Ort);
+  const threads = opts.threads ?? 1;
+  const backend: BackendChoice = { backend: 'wasm', adapter: null, shaderF16: false, threads, crossOriginIsolated: true, reason: null };
+  // onnxruntime-node takes its thread count as a session option; onnxruntime-web from env.wasm.
+  const sessionOptions = opts.provider === 'cpu' ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
+  return loadModel(ort, { store: folderStore(dir), name: path.basename(dir), backend, dtype: opts.dtype, limits: opts.limits, sessionOptions });
+}

@@ -1,0 +1,43 @@
+/**
+ * A small seeded generator (SplitMix32-seeded xorshift128+ would be overkill here): mulberry32 is
+ * fast, passes the statistical checks that matter for sampling, and gives the same stream on every
+ * JavaScript engine. Every random choice in the product goes through a Rng created from a seed.
+ */
+export class Rng {
+  private state: number;
+
+  constructor(seed: number) {
+    // Mix the seed so that nearby seeds (1, 2, 3) start far apart.
+    this.state = hash32(seed >>> 0) ^ 0x9e3779b9;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** An independent generator derived from this seed and a stream number (e.g. a batch row). */
+  static stream(seed: number, stream: number): Rng {
+    return new Rng(hash32((seed >>> 0) ^ Math.imul(stream + 1, 0x85ebca6b)));
+  }
+}
+
+/** A 32-bit integer hash (murmur3 finaliser). */
+export function hash32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
