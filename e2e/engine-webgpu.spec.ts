@@ -1,0 +1,83 @@
+/**
+ * WebGPU in headless Chromium with --enable-unsafe-webgpu (SwiftShader: a software adapter without
+ * shader-f16). Correctness only: WebGPU scores must equal WASM scores. The fixture fails the test
+ * on any WebGPU validation error in the console (page or worker).
+ */
+import { expect, test } from './fixtures.ts';
+import { startHubServer, type HubServer } from './hubServer.ts';
+import { HUB_MODELS } from './models.ts';
+
+test.describe('WebGPU @webgpu', () => {
+  let hub: HubServer;
+  test.beforeAll(async () => {
+    hub = await startHubServer(HUB_MODELS);
+  });
+  test.afterAll(() => hub.close());
+
+  for (const id of ['test/tiny-llama', 'test/tiny-gpt2']) {
+    for (const dtype of ['fp32', 'q4'] as const) {
+      test(`${id} ${dtype}: WebGPU scores equal WASM scores within 1e-4`, async ({ page }) => {
+        test.setTimeout(120_000);
+        await page.goto('/harness.html');
+        await page.waitForFunction(() => 'harness' in window);
+        const result = await page.evaluate(
+          async ([id, template, dtype]) => {
+            const h = window.harness;
+            const spec = (backend: 'wasm' | 'webgpu') => ({ source: { kind: 'hub' as const, id }, hubUrl: template, backend, dtype });
+            const gpu = await h.call('gpu', 'load', spec('webgpu'));
+            const cpu = await h.call('cpu', 'load', spec('wasm'));
+            if (!gpu.ok || !cpu.ok) return { error: JSON.stringify([gpu, cpu]) };
+            const texts = ['Given the input numbers 8 and 0, the answer is', ' 8.', 'Data:\n\nInput: word', ' Output: words and more'];
+            const tok = await h.call('cpu', 'tokenize', { texts });
+            if (!tok.ok) return { error: 'tokenize' };
+            const [c1, k1, c2, k2] = tok.value;
+            const pairs = [
+              { context: c1, continuation: k1 },
+              { context: c2, continuation: k2 },
+            ];
+            const a = await h.call('gpu', 'score', { pairs });
+            const b = await h.call('cpu', 'score', { pairs });
+            if (!a.ok || !b.ok) return { error: JSON.stringify([a, b]) };
+            let maxDiff = 0;
+            a.value.forEach((s, i) => s.logprobs.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - b.value[i].logprobs[j])))));
+            const ga = await h.call('gpu', 'generate', { contexts: [c1], options: { max_new_tokens: 6, seed: 3 } });
+            const gb = await h.call('cpu', 'generate', { contexts: [c1], options: { max_new_tokens: 6, seed: 3 } });
+            return { maxDiff, gpu: gpu.value.backend, tokensGpu: ga.ok ? ga.value : null, tokensCpu: gb.ok ? gb.value : null, n: a.value.reduce((s, x) => s + x.logprobs.length, 0) };
+          },
+          [id, hub.template, dtype] as const,
+        );
+        expect(result.error).toBeUndefined();
+        expect(result.gpu?.backend).toBe('webgpu');
+        expect(result.gpu?.adapter?.isFallbackAdapter).toBe(true);
+        expect(result.gpu?.shaderF16).toBe(false);
+        expect(result.n).toBeGreaterThan(3);
+        expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
+        expect(result.tokensGpu).toEqual(result.tokensCpu);
+      });
+    }
+  }
+
+  test('auto stays on WASM over a software adapter and says why; fp16 weights are refused with NO_F16', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
+    await expect(page.getByTestId('backend')).toHaveText('WASM');
+    await expect(page.getByTestId('backend-reason')).toContainText('software fallback');
+    await expect(page.getByTestId('adapter')).toContainText('software fallback adapter');
+    await page.goto('/harness.html');
+    await page.waitForFunction(() => 'harness' in window);
+    const res = await page.evaluate((template) => window.harness.call('f16', 'load', { source: { kind: 'hub', id: 'test/tiny-llama' }, hubUrl: template, backend: 'webgpu', dtype: 'q4f16' }), hub.template);
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.error.code).toBe('NO_F16');
+  });
+
+  test('the first page runs on WebGPU when asked', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
+    await page.getByTestId('backend-select').selectOption('webgpu');
+    await page.getByTestId('load').click();
+    await expect(page.getByTestId('backend')).toHaveText('WebGPU', { timeout: 60_000 });
+    await expect(page.getByTestId('adapter')).toContainText('swiftshader');
+    await page.getByTestId('generate').click();
+    await expect(page.getByTestId('completion-text')).not.toBeEmpty({ timeout: 60_000 });
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The one hook that talks to the engine: it owns the worker client and turns replies into store
+ * updates. Components call the returned actions and read the store.
+ *
+ * Each load gets a fresh worker: onnxruntime-web initialises its backends once per worker, and a
+ * WebGPU session created after a WASM one in the same worker fails in JSEP kernels. The old worker
+ * (and its model) is kept until the new one is ready, so a failed or cancelled load loses nothing.
+ */
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import type { BackendRequest } from '../engine/backend.ts';
+import { EngineError } from '../engine/errors.ts';
+import type { ModelSource } from '../engine/modelSource.ts';
+import { EngineClient } from '../worker/client.ts';
+import { useEngineStore } from './engineStore.ts';
+
+function serialise(err: unknown) {
+  return err instanceof EngineError ? err.toJSON() : new EngineError('INTERNAL', String((err as Error)?.message ?? err)).toJSON();
+}
+
+export function useEngine() {
+  const client = useRef<EngineClient | null>(null);
+  const loadAbort = useRef<AbortController | null>(null);
+  const set = useEngineStore((s) => s.set);
+
+  useEffect(() => () => client.current?.terminate(), []);
+
+  const load = useCallback(
+    async (source: ModelSource, backend: BackendRequest) => {
+      loadAbort.current?.abort();
+      const ctl = new AbortController();
+      loadAbort.current = ctl;
+      const candidate = EngineClient.create();
+      set({ status: 'loading', progress: null, error: null, backendRequest: backend });
+      try {
+        const model = await candidate.call('load', { source, backend }, { signal: ctl.signal, onProgress: (progress) => set({ progress }) });
+        client.current?.terminate();
+        client.current = candidate;
+        set({ status: 'ready', model, progress: null });
+      } catch (err) {
+        candidate.terminate();
+        const prev = useEngineStore.getState().model;
+        // A newer load superseded this one: it owns the status now.
+        if (loadAbort.current !== ctl) return;
+        set({ status: prev ? 'ready' : 'error', error: serialise(err), progress: null });
+      }
+    },
+    [set],
+  );
+
+  const cancelLoad = useCallback(() => loadAbort.current?.abort(), []);
+
+  const complete = useCallback(
+    async (prompt: string, opts: { max_new_tokens: number; seed: number; temperature: number }) => {
+      if (!client.current) return;
+      set({ status: 'busy', error: null });
+      try {
+        const res = await client.current.call('complete', { text: prompt, top_k: 50, top_p: 0.95, repetition_penalty: 1.1, ...opts });
+        set({ status: 'ready', completion: { prompt, text: res.text, ms: res.ms, tokensPerSecond: res.tokensPerSecond } });
+      } catch (err) {
+        set({ status: 'ready', error: serialise(err) });
+      }
+    },
+    [set],
+  );
+
+  return useMemo(() => ({ load, cancelLoad, complete }), [load, cancelLoad, complete]);
+}

@@ -1,0 +1,80 @@
+/**
+ * The worker's request handler driven directly (no Worker global), with the real engine on a tiny
+ * test model, asserting on the exact messages it posts.
+ */
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../engine/errors.ts';
+import { loadNodeModel } from '../engine/node/nodeModel.ts';
+import { TINY_LLAMA_DIR } from '../test/testModels.ts';
+import { WorkerHandler, type Loader } from './handler.ts';
+import type { Request, WorkerMessage } from './protocol.ts';
+
+function setup(loader: Loader) {
+  const posted: WorkerMessage[] = [];
+  const handler = new WorkerHandler((m) => posted.push(m), loader);
+  return { posted, handler };
+}
+
+const realLoader: Loader = async (_spec, control) => {
+  control.onProgress({ loaded: 1, total: 2, files: [{ file: 'config.json', loaded: 1, total: 2, fromCache: false, done: false }] });
+  return loadNodeModel(TINY_LLAMA_DIR, { dtype: 'q4' });
+};
+
+const load: Request = { kind: 'load', id: 'r1', payload: { source: { kind: 'shipped', name: 'x' }, backend: 'wasm' } };
+
+describe('WorkerHandler', () => {
+  it('answers a request before a model is loaded with an error naming the remedy', async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle({ kind: 'tokenize', id: 'r0', payload: { texts: ['a'] } });
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ type: 'error', id: 'r0', error: { code: 'INTERNAL', message: 'No model is loaded; load one first.' } });
+  });
+
+  it('posts progress, then the model summary, then results for each request id', async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle(load);
+    expect(posted.map((m) => `${m.type}:${m.id}`)).toEqual(['progress:r1', 'result:r1']);
+    const result = posted[1];
+    expect(result.type === 'result' && result.kind === 'load' && result.payload.dtype).toBe('q4');
+    // A summary crosses postMessage: it must survive structured cloning.
+    expect(() => structuredClone(result)).not.toThrow();
+
+    await handler.handle({ kind: 'tokenize', id: 'r2', payload: { texts: ['Data:', 'Prompt:'] } });
+    const tok = posted[2];
+    expect(tok).toMatchObject({ type: 'result', kind: 'tokenize', id: 'r2' });
+    const ids = tok.type === 'result' && tok.kind === 'tokenize' ? tok.payload : [];
+    expect(ids).toHaveLength(2);
+
+    await handler.handle({ kind: 'score', id: 'r3', payload: { pairs: [{ context: ids[0], continuation: ids[1] }] } });
+    const score = posted.filter((m) => m.id === 'r3').pop()!;
+    expect(score.type === 'result' && score.kind === 'score' && score.payload[0].logprobs.length).toBe(ids[1].length);
+
+    await handler.handle({ kind: 'complete', id: 'r4', payload: { text: 'Data:', max_new_tokens: 4, seed: 1 } });
+    const done = posted.filter((m) => m.id === 'r4').pop()!;
+    expect(done.type === 'result' && done.kind === 'complete' && done.payload.ids.length).toBe(4);
+  });
+
+  it('a failed load keeps the previous model and reports the error code', async () => {
+    let fail = false;
+    const { posted, handler } = setup(async (spec, control) => {
+      if (fail) throw new EngineError('BAD_MODEL', 'onnx/model.onnx: broken', { file: 'onnx/model.onnx' });
+      return realLoader(spec, control);
+    });
+    await handler.handle(load);
+    fail = true;
+    await handler.handle({ ...load, id: 'r5' });
+    expect(posted.pop()).toEqual({ type: 'error', id: 'r5', error: expect.objectContaining({ code: 'BAD_MODEL', file: 'onnx/model.onnx' }) });
+    await handler.handle({ kind: 'decode', id: 'r6', payload: { ids: [[1, 2]] } });
+    expect(posted.pop()).toMatchObject({ type: 'result', kind: 'decode', id: 'r6' });
+  });
+
+  it('cancel stops a running generate with ABORTED', async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle(load);
+    const running = handler.handle({ kind: 'generate', id: 'g1', payload: { contexts: [[1, 2, 3]], options: { max_new_tokens: 400, seed: 1 } } });
+    await handler.handle({ kind: 'cancel', id: 'c1', payload: { target: 'g1' } });
+    await running;
+    expect(posted.find((m) => m.id === 'c1')).toEqual({ type: 'result', kind: 'cancel', id: 'c1', payload: { cancelled: true } });
+    expect(posted.find((m) => m.id === 'g1' && m.type !== 'tokens')).toMatchObject({ type: 'error', id: 'g1', error: { code: 'ABORTED' } });
+  });
+});

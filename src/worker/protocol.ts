@@ -1,0 +1,79 @@
+/**
+ * The typed protocol between the UI and the engine worker, imported by both sides. Payloads are
+ * indexed by message kind so a `switch (msg.kind)` narrows without casts; every request carries an
+ * id that its progress, result or error echo.
+ */
+import type { BackendChoice, BackendRequest } from '../engine/backend.ts';
+import type { GenerateOptions, ScoredContinuation, ScorePair } from '../engine/engine.ts';
+import type { SerializedEngineError } from '../engine/errors.ts';
+import type { ModelInfo } from '../engine/loadModel.ts';
+import type { DecoderShape } from '../engine/modelConfig.ts';
+import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
+import type { SamplingOptions } from '../engine/sampling.ts';
+
+export interface LoadSpec {
+  source: ModelSource;
+  backend: BackendRequest;
+  dtype?: Dtype | 'auto';
+  /** Hub URL template with {id} and {file}; tests point it at a local server. */
+  hubUrl?: string;
+  threads?: number;
+}
+
+/** What the UI learns about a loaded model (a plain, cloneable object). */
+export interface ModelSummary {
+  name: string;
+  modelType: string;
+  dtype: Dtype;
+  graphFile: string;
+  backend: BackendChoice;
+  shape: DecoderShape;
+  graph: ModelInfo['graph'];
+  bytes: number;
+  loadMs: number;
+  warmupMs: number;
+}
+
+export interface CompleteSpec extends SamplingOptions {
+  text: string;
+  max_new_tokens: number;
+  seed: number;
+  do_sample?: boolean;
+}
+
+export interface Requests {
+  load: LoadSpec;
+  score: { pairs: ScorePair[] };
+  generate: { contexts: number[][]; options: GenerateOptions };
+  /** Text in, text out: the first page's "generate a line". */
+  complete: CompleteSpec;
+  tokenize: { texts: string[] };
+  decode: { ids: number[][] };
+  /** Stops the request with id `target` at its next forward pass. */
+  cancel: { target: string };
+  unload: Record<string, never>;
+}
+
+export interface Responses {
+  load: ModelSummary;
+  score: ScoredContinuation[];
+  generate: number[][];
+  complete: { text: string; ids: number[]; ms: number; tokensPerSecond: number };
+  tokenize: number[][];
+  decode: string[];
+  cancel: { cancelled: boolean };
+  unload: { unloaded: boolean };
+}
+
+export type RequestKind = keyof Requests;
+
+export type Request = { [K in RequestKind]: { kind: K; id: string; payload: Requests[K] } }[RequestKind];
+
+export type ResultMessage = { [K in RequestKind]: { type: 'result'; kind: K; id: string; payload: Responses[K] } }[RequestKind];
+
+export type WorkerMessage =
+  | ResultMessage
+  | { type: 'error'; id: string; error: SerializedEngineError }
+  | { type: 'progress'; id: string; payload: LoadProgress }
+  /** Throughput while a score or generate request runs. */
+  | { type: 'tokens'; id: string; payload: { tokens: number; elapsedMs: number } };
