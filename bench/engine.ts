@@ -1,5 +1,5 @@
 /**
- * npm run bench:engine [-- --json] [--model NAME]
+ * npm run bench:engine [-- --json] [--model NAME] [--dtype q4|fp32]
  *
  * Scoring throughput (real tokens per second) and peak memory of the engine, in one run on one
  * model (by default the largest shipped one), on:
@@ -124,7 +124,7 @@ async function browserRows(model: string, dtype: string): Promise<Row[]> {
       }
     }
     const rows: Row[] = [];
-    for (const threads of [1, 2]) {
+    for (const [build, threads] of [['jspi', 1], ['jspi', 2], ['asyncify', 2]] as const) {
       const server = await chromium.launchServer({ executablePath: exe, headless: true, args: ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-sandbox'] });
       const browser = await chromium.connect(server.wsEndpoint());
       try {
@@ -132,9 +132,9 @@ async function browserRows(model: string, dtype: string): Promise<Row[]> {
         await page.goto(`${base}/harness.html`);
         await page.waitForFunction(() => 'harness' in window);
         const res = await page.evaluate(
-          async ([model, dtype, threads, minMs, minIters]) => {
+          async ([model, dtype, threads, minMs, minIters, build]) => {
             const h = window.harness;
-            const loaded = await h.call('b', 'load', { source: { kind: 'shipped', name: model }, backend: 'wasm', dtype: dtype as 'q4', threads });
+            const loaded = await h.call('b', 'load', { source: { kind: 'shipped', name: model }, backend: 'wasm', dtype: dtype as 'q4', threads, runtime: build });
             if (!loaded.ok) throw new Error(loaded.error.message);
             const texts: string[] = [];
             const prompts = ['Add the two numbers.', 'Return the sum of the inputs.', 'Multiply them together.', 'Output the larger number.'];
@@ -148,9 +148,9 @@ async function browserRows(model: string, dtype: string): Promise<Row[]> {
             const pairs = [];
             for (let i = 0; i < tok.value.length; i += 2) pairs.push({ context: tok.value[i], continuation: tok.value[i + 1] });
             const t = await h.timeScore('b', pairs, minMs, minIters);
-            return { ...t, threads: loaded.value.backend.threads };
+            return { ...t, threads: loaded.value.backend.threads, build: loaded.value.runtime };
           },
-          [model, dtype, threads, MIN_MS, MIN_ITERS] as const,
+          [model, dtype, threads, MIN_MS, MIN_ITERS, build] as const,
         );
         const pid = server.process().pid!;
         const peak = Math.max(...descendants(pid).map((p) => {
@@ -160,7 +160,7 @@ async function browserRows(model: string, dtype: string): Promise<Row[]> {
             return 0;
           }
         }));
-        rows.push({ config: `WASM in headless Chromium, ${res.threads} thread${res.threads > 1 ? 's' : ''}`, runtime: 'browser', threads: res.threads, tokensPerSecond: (res.tokens * 1000) / res.ms, iterations: res.iters, peakRssMB: peak });
+        rows.push({ config: `WASM in headless Chromium (${res.build} build), ${res.threads} thread${res.threads > 1 ? 's' : ''}`, runtime: res.build === 'jspi' ? 'browser' : 'browser-asyncify', threads: res.threads, tokensPerSecond: (res.tokens * 1000) / res.ms, iterations: res.iters, peakRssMB: peak });
       } finally {
         await browser.close();
         await server.close();
@@ -179,7 +179,7 @@ async function browserRows(model: string, dtype: string): Promise<Row[]> {
 async function main() {
   if (flag('--child')) return child(flag('--child') as 'node' | 'native', Number(flag('--threads') ?? 1), flag('--model')!, flag('--dtype') as 'q4');
   const model = flag('--model') ?? largestShippedModel();
-  const dtype = pickDtype(model);
+  const dtype = (flag('--dtype') as 'q4' | 'fp32' | undefined) ?? pickDtype(model);
   const json = args.includes('--json');
   const log = (s: string) => (json ? process.stderr.write(s + '\n') : console.log(s));
   log(`bench:engine on ${model} (${dtype}), scoring 32 iPrompt-shaped pairs, >= ${MIN_MS / 1000} s per configuration`);

@@ -13,9 +13,18 @@ import { HUB_MODELS } from './models.ts';
 
 test.describe('first page', () => {
   test('loads the shipped model on WASM, says why, and generates a line', async ({ page }) => {
+    const wasm = new Set<string>();
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.endsWith('.wasm')) wasm.add(r.url());
+    });
     await page.goto('/');
     await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
     await expect(page.getByTestId('backend')).toHaveText('WASM');
+    // Chromium has JS Promise Integration: the fast build is the one that runs.
+    await expect(page.getByTestId('runtime')).toContainText('jspi');
+    // One runtime binary per page: the JSPI build's (the asyncify one is never fetched here).
+    expect([...wasm]).toHaveLength(1);
+    expect([...wasm][0]).toContain('jspi');
     // No WebGPU flag: the reason names the missing adapter; the page is isolated so WASM has threads.
     await expect(page.getByTestId('backend-reason')).toContainText('adapter');
     await expect(page.getByTestId('threads')).toHaveText(String(Math.min(4, os.cpus().length)));
@@ -41,6 +50,29 @@ test.describe('first page', () => {
     await expect(page.getByTestId('status')).toHaveText('ready');
     await page.getByTestId('generate').click();
     await expect(page.getByTestId('completion-text')).not.toBeEmpty();
+  });
+});
+
+test.describe('a model folder from disk', () => {
+  test('loads a picked folder, and a folder without graphs is BAD_MODEL naming the file', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
+    await page.getByTestId('pick-folder').setInputFiles(HUB_MODELS['test/tiny-gpt2']);
+    await expect(page.getByTestId('model-name')).toContainText('local files', { timeout: 30_000 });
+    await expect(page.getByTestId('model-name')).toContainText('gpt2');
+    await page.getByTestId('generate').click();
+    await expect(page.getByTestId('completion-text')).not.toBeEmpty();
+
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pick-'));
+    const dir = path.join(tmp, 'no-graph');
+    await cp(HUB_MODELS['test/tiny-llama'], dir, { recursive: true });
+    await rm(path.join(dir, 'onnx'), { recursive: true });
+    await page.getByTestId('pick-folder').setInputFiles(dir);
+    await expect(page.getByTestId('engine-error')).toHaveAttribute('data-code', 'BAD_MODEL');
+    await expect(page.getByTestId('engine-error')).toContainText('onnx/model_q4.onnx');
+    // The model that worked is still there.
+    await expect(page.getByTestId('model-name')).toContainText('gpt2');
+    await rm(tmp, { recursive: true, force: true });
   });
 });
 
@@ -132,6 +164,28 @@ test.describe('hub downloads', () => {
       expect(res.error.code).toBe('BAD_MODEL');
       expect(res.error.file).toBe('onnx/model_q4.onnx');
     }
+  });
+
+  test('the asyncify build (browsers without JSPI) scores as the JSPI build does', async ({ page }) => {
+    await openHarness(page);
+    const result = await page.evaluate(async (template) => {
+      const h = window.harness;
+      const spec = (runtime: 'jspi' | 'asyncify') => ({ source: { kind: 'hub' as const, id: 'test/tiny-llama' }, hubUrl: template, backend: 'wasm' as const, dtype: 'q4' as const, runtime });
+      const a = await h.call('jspi', 'load', spec('jspi'));
+      const b = await h.call('asyncify', 'load', spec('asyncify'));
+      if (!a.ok || !b.ok) return { error: JSON.stringify([a, b]) };
+      const tok = await h.call('jspi', 'tokenize', { texts: ['Given the input numbers 8 and 0, the answer is', ' 8.'] });
+      if (!tok.ok) return { error: 'tokenize' };
+      const pairs = [{ context: tok.value[0], continuation: tok.value[1] }];
+      const sa = await h.call('jspi', 'score', { pairs });
+      const sb = await h.call('asyncify', 'score', { pairs });
+      if (!sa.ok || !sb.ok) return { error: 'score' };
+      const diff = Math.max(...sa.value[0].logprobs.map((v, j) => Math.abs(v - sb.value[0].logprobs[j])));
+      return { builds: [a.value.runtime, b.value.runtime], diff };
+    }, hub.template);
+    expect(result.error).toBeUndefined();
+    expect(result.builds).toEqual(['jspi', 'asyncify']);
+    expect(result.diff).toBeLessThanOrEqual(1e-5);
   });
 
   test('an unreachable hub is NETWORK naming the file', async ({ page }) => {

@@ -1,6 +1,7 @@
 /** Model loading, the backend the engine got (and why), and a one-line generation test. */
 import { useState } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
+import type { ModelSource } from '../engine/modelSource.ts';
 import { useEngineStore } from './engineStore.ts';
 import { formatBytes, formatMs } from './format.ts';
 import type { useEngine } from './useEngine.ts';
@@ -40,6 +41,8 @@ export function BackendInfo() {
       </dd>
       <dt>Backend</dt>
       <dd data-testid="backend">{b.backend === 'webgpu' ? 'WebGPU' : 'WASM'}</dd>
+      <dt>Runtime</dt>
+      <dd data-testid="runtime">onnxruntime-web ({model.runtime ?? 'default'} build)</dd>
       {b.adapter && (
         <>
           <dt>Adapter</dt>
@@ -80,6 +83,11 @@ export function ErrorBox() {
   );
 }
 
+function pickedSource(list: FileList | null): ModelSource | null {
+  if (!list || list.length === 0) return null;
+  return { kind: 'files', files: [...list].map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })) };
+}
+
 export function EnginePanel({ engine, defaultModel }: { engine: ReturnType<typeof useEngine>; defaultModel: string }) {
   const status = useEngineStore((s) => s.status);
   const completion = useEngineStore((s) => s.completion);
@@ -102,6 +110,21 @@ export function EnginePanel({ engine, defaultModel }: { engine: ReturnType<typeo
         <button data-testid="load" disabled={status === 'loading'} onClick={() => void engine.load({ kind: 'shipped', name: defaultModel }, backend)}>
           Load {defaultModel}
         </button>
+        <label className="file-pick">
+          or a model folder from disk{' '}
+          <input
+            type="file"
+            data-testid="pick-folder"
+            // A folder in the Hugging Face ONNX layout; its files stay in this tab.
+            {...{ webkitdirectory: '', directory: '' }}
+            multiple
+            onChange={(e) => {
+              const source = pickedSource(e.currentTarget.files);
+              e.currentTarget.value = '';
+              if (source) void engine.load(source, backend);
+            }}
+          />
+        </label>
         {status === 'loading' && (
           <button data-testid="cancel-load" onClick={engine.cancelLoad}>
             Cancel

@@ -36,6 +36,8 @@ export interface ModelInfo {
   bytes: number;
   loadMs: number;
   warmupMs: number;
+  /** The onnxruntime build, where the host chose one (the browser worker: jspi or asyncify). */
+  runtime?: string;
 }
 
 export interface LoadedModel {

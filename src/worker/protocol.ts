@@ -18,6 +18,8 @@ export interface LoadSpec {
   /** Hub URL template with {id} and {file}; tests point it at a local server. */
   hubUrl?: string;
   threads?: number;
+  /** Which onnxruntime-web build to run; 'auto' (default) takes JSPI where the browser has it. */
+  runtime?: 'auto' | 'jspi' | 'asyncify';
 }
 
 /** What the UI learns about a loaded model (a plain, cloneable object). */
@@ -32,6 +34,7 @@ export interface ModelSummary {
   bytes: number;
   loadMs: number;
   warmupMs: number;
+  runtime?: string;
 }
 
 export interface CompleteSpec extends SamplingOptions {
