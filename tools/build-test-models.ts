@@ -1,7 +1,8 @@
 /**
  * Builds the tiny deterministic models the tests run on, in the Hugging Face ONNX layout:
  *   test-models/tiny-llama  Llama-style (RMSNorm, RoPE, SwiGLU, grouped-query attention 4:2),
- *                           position_ids and num_logits_to_keep inputs; fp32 and q4 (MatMulNBits)
+ *                           position_ids and num_logits_to_keep inputs; fp32 with its weights in
+ *                           external data (model.onnx + model.onnx_data) and q4 (MatMulNBits)
  *   test-models/tiny-gpt2   GPT-2-style (learned positions, LayerNorm, GELU, tied head), no
  *                           position_ids and no num_logits_to_keep; fp32 and q4
  * Both share a byte-level BPE tokenizer trained here on a small generated corpus. Weights are
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { trainByteLevelBpe } from './modelgen/bpe.ts';
 import { buildGpt2Onnx, gpt2ConfigJson, type Gpt2Config } from './modelgen/gpt2.ts';
 import { writeModelFolder } from './modelgen/layout.ts';
-import { buildLlamaOnnx, llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
+import { buildLlamaGraph, buildLlamaOnnx, llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
 import { mulberry32, randomGpt2Weights, randomLlamaWeights } from './modelgen/randomWeights.ts';
 
 const WORDS = 'the a input output answer numbers number given is and of to rule prompt data sum add two plus word plural first letter last length reverse upper lower case count vowels next previous double square max min divide multiply subtract example explain find pattern each value result'.split(' ');
@@ -71,12 +72,13 @@ export async function buildTestModels(outDir: string): Promise<string[]> {
   const llamaCfg: LlamaConfig = { ...TINY_LLAMA, vocabSize, bosTokenId: eos, eosTokenId: eos };
   const lw = randomLlamaWeights(llamaCfg, 1234);
   const llamaDir = path.join(outDir, 'tiny-llama');
+  const external = buildLlamaGraph(llamaCfg, lw, 'fp32').finishWithExternalData('model.onnx_data');
   await writeModelFolder(llamaDir, {
     config: llamaConfigJson(llamaCfg),
     generationConfig: gen,
     tokenizerJson: bpe.tokenizerJson,
     tokenizerConfig: bpe.tokenizerConfig,
-    graphs: { 'model.onnx': buildLlamaOnnx(llamaCfg, lw, 'fp32'), 'model_q4.onnx': buildLlamaOnnx(llamaCfg, lw, 'q4') },
+    graphs: { 'model.onnx': external.model, 'model.onnx_data': external.data, 'model_q4.onnx': buildLlamaOnnx(llamaCfg, lw, 'q4') },
     readme: readme('tiny-llama'),
   });
 

@@ -112,12 +112,8 @@ export class Decoder {
     io.pastValues.forEach((name, i) => (feeds[name] = past.values[i]));
     const out = await this.session.run(feeds);
     const logitsT = out.logits;
+    // The row width comes from the logits themselves (some exports pad the vocabulary).
     const n = logitsT.dims[1];
-    const vocab = logitsT.dims[2];
-    if (vocab !== this.shape.vocabSize && logitsT.dims.length === 3) {
-      // Some exports pad the vocabulary; the padded ids are never produced by the tokenizer.
-      (this.shape as { vocabSize: number }).vocabSize = vocab;
-    }
     return {
       logits: toFloat32(logitsT),
       n,

@@ -38,6 +38,8 @@ describe.each(variants)('engine on $name', ({ dir, dtype }) => {
     expect(model.info.graph.positionIds).toBe(llama);
     expect(model.info.graph.numLogitsToKeep).toBe(llama);
     expect(model.info.shape.numKvHeads).toBe(llama ? 2 : 4);
+    // tiny-llama's fp32 weights live in onnx/model.onnx_data: the loader found and fed them.
+    if (llama && dtype === 'fp32') expect(model.info.files).toContain('onnx/model.onnx_data');
   });
 
   it('scores a left-padded batch the same as each row alone', async () => {
@@ -181,6 +183,14 @@ describe('broken model folders', () => {
     expect(err.code).toBe('BAD_MODEL');
     expect(err.file).toBe('onnx/model.onnx');
     expect(err.message).toContain('onnx/model.onnx');
+  });
+
+  it('missing external data is BAD_MODEL naming the data file', async () => {
+    const dir = await copyModel('noext');
+    await rm(path.join(dir, 'onnx', 'model.onnx_data'));
+    const err = await loadError(dir);
+    expect(err.code).toBe('BAD_MODEL');
+    expect(err.file).toBe('onnx/model.onnx_data');
   });
 
   it('a truncated graph file is BAD_MODEL naming the file, not a hang', async () => {

@@ -33,6 +33,8 @@ export interface ModelInfo {
   shape: DecoderShape;
   /** The graph's optional inputs, as found. */
   graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string };
+  /** Every file the model was built from. */
+  files: string[];
   bytes: number;
   loadMs: number;
   warmupMs: number;
@@ -140,6 +142,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       backend: req.backend,
       shape,
       graph: { positionIds: decoder.io.hasPositionIds, numLogitsToKeep: decoder.io.keepInput !== null, kvType: decoder.io.kvType },
+      files: [...meta.keys(), graphFile, ...ext.keys()],
       bytes,
       loadMs: performance.now() - t0,
       warmupMs,

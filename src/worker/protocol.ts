@@ -31,6 +31,7 @@ export interface ModelSummary {
   backend: BackendChoice;
   shape: DecoderShape;
   graph: ModelInfo['graph'];
+  files: string[];
   bytes: number;
   loadMs: number;
   warmupMs: number;

@@ -43,6 +43,11 @@ export interface LlamaWeights {
 }
 
 export function buildLlamaOnnx(cfg: LlamaConfig, w: LlamaWeights, format: WeightFormat, opts: { numLogitsToKeep?: boolean } = {}): Uint8Array {
+  return buildLlamaGraph(cfg, w, format, opts).finish();
+}
+
+/** The graph before serialisation, e.g. to write its weights as external data. */
+export function buildLlamaGraph(cfg: LlamaConfig, w: LlamaWeights, format: WeightFormat, opts: { numLogitsToKeep?: boolean } = {}): GraphBuilder {
   const { hiddenSize: D, numHeads: H, numKvHeads: KVH, headDim: hd, intermediateSize: F, vocabSize: V } = cfg;
   const g = new GraphBuilder('llama');
   const inputIds = g.input('input_ids', DT.INT64, ['batch_size', 'sequence_length']);
@@ -104,7 +109,7 @@ export function buildLlamaOnnx(cfg: LlamaConfig, w: LlamaWeights, format: Weight
   const logits = linear(g, x, 'lm_head', w.lmHead, D, V, format);
   g.node('Identity', [logits], { outputs: ['logits'] });
   g.output('logits', DT.FLOAT, ['batch_size', 'num_logits', V]);
-  return g.finish();
+  return g;
 }
 
 /** config.json in the transformers format for a Llama model. */

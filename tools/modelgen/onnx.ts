@@ -103,6 +103,33 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * Serialises the model. With `externalData`, initializers of at least `threshold` bytes are
+   * written to that file instead (as exporters do for models over 2 GB) and `data` holds its bytes.
+   */
+  finishWithExternalData(externalData: string, threshold = 1024): { model: Uint8Array; data: Uint8Array } {
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    this.external = new Map();
+    for (const t of this.initializers) {
+      if (t.raw.length < threshold) continue;
+      this.external.set(t.name, { location: externalData, offset, length: t.raw.length });
+      chunks.push(t.raw);
+      offset += t.raw.length;
+    }
+    const data = new Uint8Array(offset);
+    let o = 0;
+    for (const c of chunks) {
+      data.set(c, o);
+      o += c.length;
+    }
+    const model = this.finish();
+    this.external = null;
+    return { model, data };
+  }
+
+  private external: Map<string, { location: string; offset: number; length: number }> | null = null;
+
   finish(opts: { producer?: string; docString?: string } = {}): Uint8Array {
     const w = new ProtoWriter();
     w.int(1, 8); // ir_version
@@ -124,7 +151,16 @@ export class GraphBuilder {
           if (t.dims.length) tw.packedInts(1, t.dims);
           tw.int(2, t.dataType);
           tw.string(8, t.name);
-          tw.bytes(9, t.raw);
+          const ext = this.external?.get(t.name);
+          if (ext) {
+            // TensorProto.external_data (13) key/value entries, data_location (14) = EXTERNAL.
+            for (const [k, v] of [['location', ext.location], ['offset', String(ext.offset)], ['length', String(ext.length)]]) {
+              tw.message(13, (e) => e.string(1, k).string(2, v));
+            }
+            tw.int(14, 1);
+          } else {
+            tw.bytes(9, t.raw);
+          }
         });
       }
       for (const v of this.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
