@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import type { ModelSource } from '../engine/modelSource.ts';
 import { useEngineStore } from './engineStore.ts';
-import { formatBytes, formatMs } from './format.ts';
+import { formatBytes, formatMs } from '../util/format.ts';
 import type { useEngine } from './useEngine.ts';
 
 export function LoadProgressBar() {

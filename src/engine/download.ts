@@ -5,6 +5,7 @@
  */
 import { EngineError, isAbort } from './errors.ts';
 import type { FileProgress, LoadProgress } from './modelSource.ts';
+import { formatBytes } from '../util/format.ts';
 
 /** Bump the version when the stored format changes, so old entries are never misread. */
 export const MODEL_CACHE_NAME = 'iprompt-models-v1';
@@ -548,14 +549,3 @@ function safeDecode(s: string): string {
   }
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}

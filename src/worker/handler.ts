@@ -64,8 +64,7 @@ export class WorkerHandler {
         const old = this.model;
         this.model = loaded;
         await old?.dispose();
-        const { info } = loaded;
-        const summary: ModelSummary = { ...info };
+        const summary: ModelSummary = loaded.info;
         return summary;
       }
       case 'unload': {

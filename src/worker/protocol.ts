@@ -3,11 +3,10 @@
  * indexed by message kind so a `switch (msg.kind)` narrows without casts; every request carries an
  * id that its progress, result or error echo.
  */
-import type { BackendChoice, BackendRequest } from '../engine/backend.ts';
+import type { BackendRequest } from '../engine/backend.ts';
 import type { GenerateOptions, ScoredContinuation, ScorePair } from '../engine/engine.ts';
 import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
-import type { DecoderShape } from '../engine/modelConfig.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
 
@@ -22,21 +21,8 @@ export interface LoadSpec {
   runtime?: 'auto' | 'jspi' | 'asyncify';
 }
 
-/** What the UI learns about a loaded model (a plain, cloneable object). */
-export interface ModelSummary {
-  name: string;
-  modelType: string;
-  dtype: Dtype;
-  graphFile: string;
-  backend: BackendChoice;
-  shape: DecoderShape;
-  graph: ModelInfo['graph'];
-  files: string[];
-  bytes: number;
-  loadMs: number;
-  warmupMs: number;
-  runtime?: string;
-}
+/** What the UI learns about a loaded model: ModelInfo is plain data, so it crosses postMessage as is. */
+export type ModelSummary = ModelInfo;
 
 export interface CompleteSpec extends SamplingOptions {
   text: string;

@@ -1,8 +1,8 @@
-/** Human-readable sizes and durations for the interface. */
+/** Human-readable sizes and durations, for messages (engine) and the interface (app) alike. */
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return '?';
   if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
+  const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
