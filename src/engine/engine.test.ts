@@ -231,3 +231,26 @@ describe('broken model folders', () => {
     await fp32Only.dispose();
   });
 });
+
+describe('batch planning', () => {
+  it('splits scoring so kept logits stay under the memory limit, with the same numbers', async () => {
+    const roomy = await loadNodeModel(TINY_LLAMA_DIR, { dtype: 'q4' });
+    // Room for the logits of about two rows of five tokens at a time.
+    const V = roomy.info.shape.vocabSize;
+    const tight = await loadNodeModel(TINY_LLAMA_DIR, { dtype: 'q4', limits: { maxLogitsBytes: 2 * 5 * V * 4 } });
+    const calls: number[] = [];
+    const run = tight.engine.decoder.forward.bind(tight.engine.decoder);
+    tight.engine.decoder.forward = (input) => {
+      calls.push(input.batch);
+      return run(input);
+    };
+    const enc = (s: string) => roomy.tokenizer.encode(s);
+    const pairs = Array.from({ length: 7 }, (_, i) => ({ context: enc(`Given the input numbers ${i} and 2, the answer is`), continuation: enc(` ${i + 2}. ok`) }));
+    const a = await roomy.engine.score(pairs);
+    const b = await tight.engine.score(pairs);
+    expect(Math.max(...calls)).toBeLessThanOrEqual(2);
+    for (let i = 0; i < pairs.length; i++) expect(maxAbsDiff(a[i].logprobs, b[i].logprobs)).toBeLessThanOrEqual(1e-4);
+    await roomy.dispose();
+    await tight.dispose();
+  });
+});

@@ -81,7 +81,11 @@ export class LanguageModelEngine {
     // Each row is the context plus all but the last continuation token: the final token is
     // only ever a target, never an input.
     const rows = pairs.map((p) => [...p.context, ...p.continuation.slice(0, -1)]);
-    for (const group of planBatches(rows.map((r) => r.length), this.limits.maxBatchRows, this.limits.maxBatchTokens)) {
+    // Kept logits are rows x longest continuation x vocabulary: with a 150k vocabulary that bounds
+    // the rows per pass more tightly than the token budget does.
+    const longest = Math.max(1, ...pairs.map((p) => p.continuation.length));
+    const rowsForLogits = Math.max(1, Math.floor(this.limits.maxLogitsBytes / (longest * this.decoder.shape.vocabSize * 4)));
+    for (const group of planBatches(rows.map((r) => r.length), Math.min(this.limits.maxBatchRows, rowsForLogits), this.limits.maxBatchTokens)) {
       throwIfAborted(control.signal);
       const keep = Math.max(1, ...group.map((i) => pairs[i].continuation.length));
       const padded = leftPad(group.map((i) => rows[i]), this.padId);
