@@ -6,6 +6,7 @@
 import { expect, test } from './fixtures.ts';
 import { startHubServer, type HubServer } from './hubServer.ts';
 import { HUB_MODELS } from './models.ts';
+import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
 
 test.describe('WebGPU @webgpu', () => {
   let hub: HubServer;
@@ -56,6 +57,34 @@ test.describe('WebGPU @webgpu', () => {
       });
     }
   }
+
+  test(`the shipped model (${DEFAULT_MODEL}) scores the same on WebGPU and WASM`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto('/harness.html');
+    await page.waitForFunction(() => 'harness' in window);
+    const result = await page.evaluate(async (name) => {
+      const h = window.harness;
+      const spec = (backend: 'wasm' | 'webgpu') => ({ source: { kind: 'shipped' as const, name }, backend, dtype: 'q4' as const });
+      const gpu = await h.call('gpu', 'load', spec('webgpu'));
+      const cpu = await h.call('cpu', 'load', spec('wasm'));
+      if (!gpu.ok || !cpu.ok) return { error: JSON.stringify([gpu, cpu]) };
+      const tok = await h.call('cpu', 'tokenize', { texts: [' Return the sum of the inputs. Given the input numbers 3 and 4, the answer is', ' 7', ' Write the word backwards. Input: cat Answer:', ' tac'] });
+      if (!tok.ok) return { error: 'tokenize' };
+      const pairs = [
+        { context: tok.value[0], continuation: tok.value[1] },
+        { context: tok.value[2], continuation: tok.value[3] },
+      ];
+      const a = await h.call('gpu', 'score', { pairs });
+      const b = await h.call('cpu', 'score', { pairs });
+      if (!a.ok || !b.ok) return { error: 'score' };
+      let maxDiff = 0;
+      a.value.forEach((s, i) => s.logprobs.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - b.value[i].logprobs[j])))));
+      return { maxDiff, backend: gpu.value.backend.backend };
+    }, DEFAULT_MODEL);
+    expect(result.error).toBeUndefined();
+    expect(result.backend).toBe('webgpu');
+    expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
+  });
 
   test('auto stays on WASM over a software adapter and says why; fp16 weights are refused with NO_F16', async ({ page }) => {
     await page.goto('/');

@@ -8,8 +8,7 @@
  * Both share a byte-level BPE tokenizer trained here on a small generated corpus. Weights are
  * random but seeded: running this twice writes identical bytes. Nothing is downloaded.
  *
- *   npx tsx tools/build-test-models.ts [outDir]            test models (default test-models/)
- *   npx tsx tools/build-test-models.ts --shipped [outDir]  the shipped placeholder (public/models/)
+ *   npx tsx tools/build-test-models.ts [outDir]   (default test-models/)
  */
 import path from 'node:path';
 import { trainByteLevelBpe } from './modelgen/bpe.ts';
@@ -96,34 +95,9 @@ export async function buildTestModels(outDir: string): Promise<string[]> {
   return [llamaDir, gptDir];
 }
 
-/**
- * The model the app ships until a trained one replaces it (public/models/tiny-random-llama):
- * the same recipe, a little wider and deeper, so the first page and the engine benchmark have
- * a real transformer to run offline. Its text is random.
- */
-export const SHIPPED_PLACEHOLDER: Omit<LlamaConfig, 'vocabSize'> = { ...TINY_LLAMA, hiddenSize: 128, intermediateSize: 384, numLayers: 4, numHeads: 4, numKvHeads: 2, headDim: 32 };
-
-export async function buildShippedPlaceholder(publicModelsDir: string): Promise<string> {
-  const bpe = trainByteLevelBpe(testCorpus(), { vocabSize: 512, specialTokens: ['<|endoftext|>'] });
-  const eos = bpe.vocab.get('<|endoftext|>') ?? 0;
-  const cfg: LlamaConfig = { ...SHIPPED_PLACEHOLDER, vocabSize: bpe.vocab.size, bosTokenId: eos, eosTokenId: eos };
-  const w = randomLlamaWeights(cfg, 99);
-  const dir = path.join(publicModelsDir, 'tiny-random-llama');
-  await writeModelFolder(dir, {
-    config: llamaConfigJson(cfg),
-    generationConfig: { bos_token_id: eos, eos_token_id: eos, pad_token_id: eos },
-    tokenizerJson: bpe.tokenizerJson,
-    tokenizerConfig: bpe.tokenizerConfig,
-    graphs: { 'model.onnx': buildLlamaOnnx(cfg, w, 'fp32'), 'model_q4.onnx': buildLlamaOnnx(cfg, w, 'q4') },
-    readme: '# tiny-random-llama\n\nAn untrained Llama-style model (random, seeded weights) built by `tools/build-test-models.ts --shipped`, so the app runs a real transformer offline. Its text is noise; a trained model replaces it.\n',
-  });
-  return dir;
-}
-
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build-test-models.ts')) {
   const t0 = Date.now();
-  const shipped = process.argv.includes('--shipped');
-  const out = path.resolve(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? (shipped ? 'public/models' : 'test-models'));
-  const dirs = shipped ? [await buildShippedPlaceholder(out)] : await buildTestModels(out);
+  const out = path.resolve(process.argv[2] ?? 'test-models');
+  const dirs = await buildTestModels(out);
   console.log(`built ${dirs.map((d) => path.relative(process.cwd(), d)).join(', ')} in ${Date.now() - t0} ms`);
 }

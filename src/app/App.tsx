@@ -1,9 +1,7 @@
 import { useEffect } from 'react';
 import { EnginePanel } from './EnginePanel.tsx';
 import { useEngine } from './useEngine.ts';
-
-/** The shipped model the page loads first; later issues replace it with a trained one. */
-export const DEFAULT_MODEL = 'tiny-random-llama';
+import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 
 export function App() {
   const engine = useEngine();

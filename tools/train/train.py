@@ -3,7 +3,7 @@
 attention, tied embeddings) on the token ids written by prepare.ts. Offline tool only: building,
 running and testing the project never need Python.
 
-    /usr/bin/python3 tools/train/train.py --data .cache/train --minutes 45 --seed 1
+    /usr/bin/python3 tools/train/train.py --data .cache/train --steps 2400 --seed 1   (or --minutes 40)
 
 Writes weights.bin (float32, PyTorch layouts) + weights.json (names, shapes, offsets, config,
 final loss, training time) and probe.json (logits for a fixed input, to check the ONNX export).
@@ -102,7 +102,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', required=True)
     ap.add_argument('--minutes', type=float, default=45)
-    ap.add_argument('--max-steps', type=int, default=100000)
+    ap.add_argument('--steps', type=int, default=0, help='train exactly this many steps (the schedule follows steps); 0: use --minutes')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--seq', type=int, default=128)
@@ -131,9 +131,10 @@ def main():
     budget = a.minutes * 60
     t0 = time.time()
     # The schedule is laid out over the time budget: warm-up, then cosine to 10% of the peak.
+    # With --steps the run is the same on any machine; with --minutes it fits a time budget.
     step, loss_ema = 0, None
-    while step < a.max_steps:
-        frac = (time.time() - t0) / budget
+    while True:
+        frac = step / a.steps if a.steps else (time.time() - t0) / budget
         if frac >= 1:
             break
         lr = a.lr * min(1.0, (step + 1) / 200) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
