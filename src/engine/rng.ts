@@ -3,6 +3,8 @@
  * fast, passes the statistical checks that matter for sampling, and gives the same stream on every
  * JavaScript engine. Every random choice in the product goes through a Rng created from a seed.
  */
+import { fmix32 } from '../util/random.ts';
+
 export class Rng {
   private state: number;
 
@@ -32,12 +34,4 @@ export class Rng {
 }
 
 /** A 32-bit integer hash (murmur3 finaliser). */
-export function hash32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export const hash32 = fmix32;

@@ -4,17 +4,9 @@
  */
 import type { LlamaConfig, LlamaWeights } from './llama.ts';
 import type { Gpt2Config, Gpt2Weights } from './gpt2.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 class Init {
   private rand: () => number;

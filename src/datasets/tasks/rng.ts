@@ -1,18 +1,8 @@
 /**
- * A tiny seeded random number generator for the task suite (mulberry32 with seed mixing).
- * Kept local on purpose: example sets, the corpus and the benchmark must stay reproducible
- * whatever other modules do with their own randomness.
+ * Seeded streams for the task suite (mulberry32 with seed mixing): example sets, the corpus and
+ * the benchmark are reproducible from a seed and a task id.
  */
-
-/** murmur3's 32-bit finaliser: spreads every input bit over the whole word. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32, mulberry32 } from '../../util/random.ts';
 
 /** FNV-1a over UTF-16 code units, for string salts such as task ids. */
 function hashString(s: string): number {
@@ -47,17 +37,7 @@ export function mixSeed(...parts: (number | string)[]): number {
   return h;
 }
 
-/** mulberry32: returns floats uniform in [0, 1). The state is a 32-bit integer. */
-export function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface Rng {
   /** Uniform float in [0, 1). */
