@@ -3,23 +3,19 @@
  * fast, passes the statistical checks that matter for sampling, and gives the same stream on every
  * JavaScript engine. Every random choice in the product goes through a Rng created from a seed.
  */
-import { fmix32 } from '../util/random.ts';
+import { fmix32, mulberry32 } from '../util/random.ts';
 
 export class Rng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number) {
     // Mix the seed so that nearby seeds (1, 2, 3) start far apart.
-    this.state = hash32(seed >>> 0) ^ 0x9e3779b9;
+    this.draw = mulberry32(hash32(seed >>> 0) ^ 0x9e3779b9);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** Uniform integer in [0, n). */

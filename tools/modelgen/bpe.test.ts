@@ -8,18 +8,10 @@ import {
   trainByteLevelBpe,
   type TrainedBpe,
 } from './bpe.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 /** Small deterministic PRNG so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const WORDS =
   'the quick brown fox jumps over lazy dog answer input output numbers given rule prompt data sum word letter explain pattern result example value first last reverse count'.split(
