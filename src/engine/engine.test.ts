@@ -42,6 +42,25 @@ describe.each(variants)('engine on $name', ({ dir, dtype }) => {
     if (llama && dtype === 'fp32') expect(model.info.files).toContain('onnx/model.onnx_data');
   });
 
+  it('restricts the first continuation token to the given choices (mask_possible_answers)', async () => {
+    const context = enc('Input: cat Answer:');
+    const choices = [enc(' c')[0], enc(' d')[0], enc(' x')[0]];
+    const full = await model.engine.score(choices.map((t) => ({ context, continuation: [t] })));
+    const lps = full.map((r) => r.logprobs[0]);
+    const max = Math.max(...lps);
+    const lse = max + Math.log(lps.reduce((s, l) => s + Math.exp(l - max), 0));
+    const restricted = await model.engine.score(choices.map((t) => ({ context, continuation: [t, t] })), {}, { firstTokenChoices: choices });
+    const unrestricted = await model.engine.score(choices.map((t) => ({ context, continuation: [t, t] })));
+    choices.forEach((_, i) => {
+      expect(restricted[i].logprobs[0]).toBeCloseTo(lps[i] - lse, 4);
+      expect(restricted[i].isArgmax[0]).toBe(lps[i] === max);
+      // Only the first position is restricted.
+      expect(restricted[i].logprobs[1]).toBeCloseTo(unrestricted[i].logprobs[1], 5);
+    });
+    const outside = await model.engine.score([{ context, continuation: [enc(' z')[0]] }], {}, { firstTokenChoices: choices });
+    expect(outside[0].logprobs[0]).toBe(-Infinity);
+  });
+
   it('scores a left-padded batch the same as each row alone', async () => {
     const pairs: ScorePair[] = [
       { context: enc('Given the input numbers 8 and 0, the answer is'), continuation: enc(' 8.') },

@@ -73,7 +73,12 @@ export class LanguageModelEngine {
     return this.decoder.shape.eosTokenIds;
   }
 
-  async score(pairs: readonly ScorePair[], control: RunControl = {}): Promise<ScoredContinuation[]> {
+  /**
+   * `firstTokenChoices` restricts the first continuation position to those ids: its softmax and
+   * argmax run over that set only (iPrompt's mask_possible_answers for label tasks).
+   */
+  async score(pairs: readonly ScorePair[], control: RunControl = {}, opts: { firstTokenChoices?: readonly number[] } = {}): Promise<ScoredContinuation[]> {
+    const choices = opts.firstTokenChoices?.length ? Int32Array.from(opts.firstTokenChoices) : null;
     pairs.forEach((p, i) => {
       if (p.context.length === 0 && p.continuation.length > 0) throw new EngineError('INTERNAL', `score: pair ${i} has an empty context; the first continuation token needs a position to be predicted from.`);
     });
@@ -96,6 +101,12 @@ export class LanguageModelEngine {
         const isArgmax: boolean[] = [];
         for (let j = 0; j < cont.length; j++) {
           const { data, offset } = last.at(b, keep - cont.length + j);
+          if (j === 0 && choices) {
+            const r = restrictedScore(data, offset, choices, cont[0]);
+            logprobs[j] = r.logprob;
+            isArgmax.push(r.isArgmax);
+            continue;
+          }
           logprobs[j] = logSoftmaxAt(data, offset, last.vocab, cont[j]);
           isArgmax.push(argmax(data, offset, offset + last.vocab) === cont[j]);
         }
@@ -216,6 +227,23 @@ export class LanguageModelEngine {
       vocab,
     };
   }
+}
+
+/** log-softmax and argmax over `choices` only; a target outside them has probability 0. */
+function restrictedScore(logits: Float32Array, offset: number, choices: Int32Array, target: number): { logprob: number; isArgmax: boolean } {
+  let max = -Infinity;
+  let best = -1;
+  for (const id of choices) {
+    const v = logits[offset + id];
+    if (v > max) {
+      max = v;
+      best = id;
+    }
+  }
+  let sum = 0;
+  for (const id of choices) sum += Math.exp(logits[offset + id] - max);
+  if (!choices.includes(target)) return { logprob: -Infinity, isArgmax: false };
+  return { logprob: logits[offset + target] - max - Math.log(sum), isArgmax: best === target };
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

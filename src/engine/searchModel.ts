@@ -1,0 +1,26 @@
+/**
+ * The engine seen as the search's language model: the one place where iPrompt meets the runtime.
+ */
+import type { ProposalOptions, ScoreOptions, ScoreRequest, ScoreResult, SearchLanguageModel } from '../iprompt/languageModel.ts';
+import type { LanguageModelEngine } from './engine.ts';
+import type { TextTokenizer } from './tokenizer.ts';
+
+export function searchModelOf(engine: LanguageModelEngine, tokenizer: TextTokenizer): SearchLanguageModel {
+  const containing = new Map<string, number[]>();
+  return {
+    encode: (text) => tokenizer.encode(text),
+    decode: (ids) => tokenizer.decode(ids),
+    tokensContaining(fragment) {
+      let ids = containing.get(fragment);
+      if (!ids) containing.set(fragment, (ids = tokenizer.idsContaining(fragment)));
+      return ids;
+    },
+    score(requests: readonly ScoreRequest[], opts: ScoreOptions = {}): Promise<ScoreResult[]> {
+      return engine.score(requests, { signal: opts.signal, onTokens: opts.onTokens }, { firstTokenChoices: opts.firstTokenChoices });
+    },
+    generate(contexts, opts: ProposalOptions) {
+      const { signal, onTokens, ...sampling } = opts;
+      return engine.generate(contexts, sampling, { signal, onTokens });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { PromptPool } from './pool.ts';
+import { SearchRandom } from './random.ts';
+import { epochBatches, plannedSteps, prepareData, stripOutputString } from './data.ts';
+import { resolveOptions } from './options.ts';
+
+const decode = (ids: readonly number[]) => ids.join(' ');
+const origin = { kind: 'proposal' } as const;
+
+describe('PromptPool', () => {
+  it('averages every batch and keeps one prompt per first token in the diverse top-k', () => {
+    const pool = new PromptPool('loss', decode);
+    pool.update([1, 2], 1.0, 0, 1, origin);
+    pool.update([1, 3], 0.5, 0, 1, origin);
+    pool.update([2, 9], 0.8, 0, 1, origin);
+    pool.update([3, 9], 2.0, 0, 1, origin);
+    pool.update([1, 3], 1.5, 0, 2, origin); // [1,3] now averages 1.0, tied with [1,2]: the earlier wins
+    expect(pool.get('1,3')!.meanLoss).toBe(1.0);
+    expect(pool.get('1,3')!.losses).toEqual([0.5, 1.5]);
+    const top = pool.topkDifferentStartToken(3, 0, new SearchRandom(1));
+    expect(top.map((e) => e.key)).toEqual(['2,9', '1,2', '3,9']);
+    expect(pool.topkAll(3).map((e) => e.key)).toEqual(['2,9', '1,2', '1,3']);
+  });
+
+  it('pads a short diverse top-k with random repeats, and drops a filter that leaves nothing', () => {
+    const pool = new PromptPool('loss', decode);
+    pool.update([1], 1, 0, 1, origin);
+    pool.update([2], 2, 0, 1, origin);
+    const top = pool.topkDifferentStartToken(5, 3, new SearchRandom(3));
+    expect(top.length).toBe(5);
+    expect(new Set(top.map((e) => e.key))).toEqual(new Set(['1', '2']));
+    // min_occurrences is strict: more than 1 batch needed.
+    pool.update([2], 2, 0, 2, origin);
+    expect(pool.topkAll(5, 1).map((e) => e.key)).toEqual(['2']);
+  });
+
+  it("orders by accuracy for 'acc' and by rounded accuracy then loss for 'combined'", () => {
+    for (const criterion of ['acc', 'combined'] as const) {
+      const pool = new PromptPool(criterion, decode);
+      pool.update([1], 0.1, 0.5, 1, origin);
+      pool.update([2], 0.9, 0.904, 1, origin);
+      pool.update([3], 0.2, 0.9, 1, origin);
+      const keys = pool.topkAll(3).map((e) => e.key);
+      expect(keys).toEqual(criterion === 'acc' ? ['2', '3', '1'] : ['3', '2', '1']);
+    }
+  });
+});
+
+describe('data preparation', () => {
+  it('strips outputs like rstrip().rstrip(".")', () => {
+    expect(stripOutputString(' 8.\n\n')).toBe(' 8');
+    expect(stripOutputString(' 3/5..  ')).toBe(' 3/5');
+  });
+
+  it('builds n-shot rows of distinct examples, holds out a quarter, and plans the steps', () => {
+    const o = resolveOptions({ n_shots: 3, max_n_datapoints: 50, batch_size: 16 });
+    const inputs = Array.from({ length: 20 }, (_, i) => `in${i}`);
+    const outputs = inputs.map((_, i) => ` out${i}.\n`);
+    const d = prepareData(inputs, outputs, o, new SearchRandom(1));
+    expect(d.heldOut.length).toBe(5);
+    expect(d.rows.length).toBe(50);
+    const held = new Set(d.heldOut.map((e) => e.input));
+    for (const r of d.rows) {
+      const parts = r.text.split('\n\n');
+      expect(parts.length).toBe(3);
+      expect(new Set(parts).size).toBe(3);
+      expect(parts.at(-1)).toBe(`${r.lastInput}${r.output}.`);
+      expect(held.has(r.lastInput)).toBe(false);
+      expect(r.input.endsWith(r.lastInput)).toBe(true);
+    }
+    // 50 rows / 16 = 4 batches per epoch (16, 16, 16, 2); 50 seen after the first epoch > 50? no: 50 is not > 50.
+    expect(plannedSteps(50, o)).toBe(5);
+    expect(epochBatches(50, 16, new SearchRandom(2)).map((b) => b.length)).toEqual([16, 16, 16, 2]);
+  });
+
+  it('names the example with an empty input or output', () => {
+    const o = resolveOptions();
+    expect(() => prepareData(['a', ''], [' 1', ' 2'], o, new SearchRandom(1))).toThrow(/Example 2: the input is empty/);
+    expect(() => prepareData(['a', 'b'], [' 1', ' .\n'], o, new SearchRandom(1))).toThrow(/Example 2: the output is empty/);
+    expect(() => prepareData(['a'], [' 1', ' 2'], o, new SearchRandom(1))).toThrow(/1 inputs but 2 outputs/);
+  });
+});

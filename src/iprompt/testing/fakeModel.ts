@@ -1,0 +1,81 @@
+/**
+ * A fake language model with a known likelihood, for testing the search logic precisely.
+ * Words are tokens. Proposals are words drawn uniformly (seeded, one stream per row) from a fixed
+ * list. An output token's log-probability is -2 / (1 + 3 * (times `target` appears in the
+ * context) + 0.5 * (times `helper` appears)), and it is the argmax exactly when `target` appears.
+ */
+import { mulberry32, fmix32 } from '../../util/random.ts';
+import type { ProposalOptions, ScoreOptions, ScoreRequest, ScoreResult, SearchLanguageModel } from '../languageModel.ts';
+
+export interface FakeModelOptions {
+  /** Words proposals are drawn from (each with a leading space). */
+  words: string[];
+  target: string;
+  helper?: string;
+}
+
+export class FakeModel implements SearchLanguageModel {
+  private readonly vocab: string[] = [];
+  private readonly ids = new Map<string, number>();
+  readonly scoreCalls: ScoreRequest[][] = [];
+  readonly generateCalls: { contexts: number[][]; opts: ProposalOptions }[] = [];
+  private readonly wordIds: number[];
+  private readonly targetId: number;
+  private readonly helperId: number;
+
+  constructor(opts: FakeModelOptions) {
+    this.wordIds = opts.words.map((w) => this.id(` ${w}`));
+    this.targetId = this.id(` ${opts.target}`);
+    this.helperId = opts.helper ? this.id(` ${opts.helper}`) : -1;
+    this.id('\n');
+    this.id('\n\n');
+  }
+
+  private id(piece: string): number {
+    let id = this.ids.get(piece);
+    if (id === undefined) {
+      id = this.vocab.length;
+      this.vocab.push(piece);
+      this.ids.set(piece, id);
+    }
+    return id;
+  }
+
+  encode(text: string): number[] {
+    return (text.match(/\n+|[ ]?[^\s]+|[ ]+/g) ?? []).map((p) => this.id(p));
+  }
+
+  decode(ids: readonly number[]): string {
+    return ids.map((i) => this.vocab[i]).join('');
+  }
+
+  tokensContaining(fragment: string): number[] {
+    return this.vocab.flatMap((p, i) => (p.includes(fragment) ? [i] : []));
+  }
+
+  async score(requests: readonly ScoreRequest[], opts: ScoreOptions = {}): Promise<ScoreResult[]> {
+    this.scoreCalls.push([...requests]);
+    await Promise.resolve();
+    return requests.map((r) => {
+      const hits = r.context.filter((t) => t === this.targetId).length;
+      const helps = r.context.filter((t) => t === this.helperId).length;
+      const lp = -2 / (1 + 3 * hits + 0.5 * helps);
+      opts.onTokens?.(r.context.length + r.continuation.length);
+      return { logprobs: Float32Array.from(r.continuation, () => lp), isArgmax: r.continuation.map(() => hits > 0) };
+    });
+  }
+
+  async generate(contexts: readonly (readonly number[])[], opts: ProposalOptions): Promise<number[][]> {
+    this.generateCalls.push({ contexts: contexts.map((c) => [...c]), opts });
+    await Promise.resolve();
+    return contexts.map((_, row) => {
+      const next = mulberry32(fmix32(opts.seed ^ Math.imul(row + 1, 0x85ebca6b)));
+      return Array.from({ length: opts.max_new_tokens }, () => this.wordIds[Math.floor(next() * this.wordIds.length)]);
+    });
+  }
+}
+
+/** n neutral words plus the target and a helper. */
+export function fakeWords(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `w${i}`);
+}
