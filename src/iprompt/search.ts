@@ -8,6 +8,7 @@ import { epochBatches, plannedSteps, prepareData, type Datapoint, type Example, 
 import type { ModelCallControl, ScoreRequest, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
+import { Prompter } from './proposals.ts';
 import { SearchRandom } from './random.ts';
 
 export type CandidateKind = 'population' | 'proposal' | 'mutation';
@@ -231,12 +232,8 @@ interface Candidate {
 class Search {
   private readonly rng: SearchRandom;
   private readonly pool: PromptPool;
-  private readonly encodeCache = new Map<string, number[]>();
-  private readonly contextCache = new Map<number, number[]>();
-  private readonly pre: number[];
-  private readonly post: number[];
+  private readonly prompter: Prompter;
   private readonly preprefixIds: number[];
-  private readonly banned: number[];
   private firstTokenChoices: number[] | undefined;
   private tokens = 0;
   private activeMs = 0;
@@ -250,11 +247,9 @@ class Search {
   ) {
     this.rng = new SearchRandom(o.seed);
     this.pool = new PromptPool(o.pop_criterion, (ids) => model.decode(ids));
-    this.pre = model.encode(`${o.llm_candidate_regeneration_prompt_start}\n\n`);
-    this.post = model.encode(`\n\n${o.llm_candidate_regeneration_prompt_end}` + (o.preprefix ? ' ' + o.preprefix.trimStart() : ''));
     this.preprefixIds = o.preprefix ? model.encode(o.preprefix) : [];
-    this.banned = model.tokensContaining('\n');
     this.control = { signal: hooks.signal, onTokens: (n) => (this.tokens += n) };
+    this.prompter = new Prompter(model, o, this.rng, this.control);
   }
 
   private emit(e: SearchEvent): void {
@@ -402,40 +397,12 @@ class Search {
     return result;
   }
 
-  /** Token ids of a piece of text, cut to max_length. */
   private enc(text: string, side: 'right' | 'left' = 'right'): number[] {
-    const key = side + '\u0000' + text;
-    let ids = this.encodeCache.get(key);
-    if (!ids) {
-      ids = this.model.encode(text);
-      if (ids.length > this.o.max_length) ids = side === 'right' ? ids.slice(0, this.o.max_length) : ids.slice(ids.length - this.o.max_length);
-      this.encodeCache.set(key, ids);
-    }
-    return ids;
+    return this.prompter.enc(text, side);
   }
 
-  /** `Data:\n\n` | the row's examples | `\n\nPrompt:`, tokenized in pieces. */
-  private proposalContext(row: Datapoint, index: number): number[] {
-    let ids = this.contextCache.get(index);
-    if (!ids) {
-      ids = [...this.pre, ...this.enc(row.text), ...this.post];
-      this.contextCache.set(index, ids);
-    }
-    return ids;
-  }
-
-  private async propose(contexts: number[][], newTokens: number): Promise<number[][]> {
-    const o = this.o;
-    return this.model.generate(contexts, {
-      max_new_tokens: newTokens,
-      seed: this.rng.seed(),
-      temperature: o.generation_temp,
-      top_k: o.generation_top_k,
-      top_p: o.generation_top_p,
-      repetition_penalty: o.generation_repetition_penalty,
-      banned_token_ids: this.banned,
-      ...this.control,
-    });
+  private propose(contexts: number[][], newTokens: number): Promise<number[][]> {
+    return this.prompter.propose(contexts, newTokens);
   }
 
   /** This step's candidates: the population, fresh proposals, and M mutated copies of each. */
@@ -445,7 +412,7 @@ class Search {
     const P = o.pop_size;
     const randomContext = () => {
       const b = this.rng.choice(batch);
-      return this.proposalContext(b.row, b.index);
+      return this.prompter.context(b.row, b.index);
     };
     if (step === 0) {
       // Initial population: proposals until the pool holds P distinct prompts.

@@ -1,6 +1,7 @@
 /**
- * The engine in Node (command line, tests, benchmarks): models from a folder on disk or the app's
- * shipped models, on onnxruntime-web's Node build (WASM) unless another runtime is passed in.
+ * The engine in Node (command line, tests, benchmarks): models from a folder on disk, the app's
+ * shipped models, or a hub id (downloaded once into a disk cache), on onnxruntime-web's Node build
+ * (WASM) unless another runtime is passed in.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,10 +10,12 @@ import * as ortWeb from 'onnxruntime-web';
 import type { BackendChoice } from '../backend.ts';
 import type { EngineLimits } from '../engine.ts';
 import { EngineError } from '../errors.ts';
-import type { FileStore } from '../fileStore.ts';
+import { hubUrl } from '../download.ts';
+import { httpStore, type FileStore } from '../fileStore.ts';
 import { loadModel, type LoadedModel } from '../loadModel.ts';
-import type { Dtype, FileProgress } from '../modelSource.ts';
+import { DEFAULT_HUB_URL, type Dtype, type FileProgress, type LoadProgress } from '../modelSource.ts';
 import type { Ort } from '../ortTypes.ts';
+import { defaultCacheDir, diskCache } from './diskCache.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHIPPED_MODELS_DIR = path.join(PROJECT_ROOT, 'public', 'models');
@@ -43,8 +46,8 @@ export function folderStore(dir: string): FileStore {
   };
 }
 
-/** A shipped model's name, or a path to a model folder. */
-export async function resolveModelFolder(nameOrPath: string): Promise<string> {
+/** A shipped model's name, or a path to a model folder; null when it is neither. */
+async function findModelFolder(nameOrPath: string): Promise<string | null> {
   const shipped = path.join(SHIPPED_MODELS_DIR, nameOrPath);
   for (const candidate of [shipped, path.resolve(nameOrPath)]) {
     try {
@@ -53,7 +56,19 @@ export async function resolveModelFolder(nameOrPath: string): Promise<string> {
       /* try the next */
     }
   }
+  return null;
+}
+
+/** A shipped model's name, or a path to a model folder. */
+export async function resolveModelFolder(nameOrPath: string): Promise<string> {
+  const dir = await findModelFolder(nameOrPath);
+  if (dir) return dir;
   throw new EngineError('BAD_MODEL', `No model folder "${nameOrPath}": neither a shipped model (public/models/) nor a folder with config.json.`);
+}
+
+/** 'owner/name', as on the Hugging Face hub; '.' and '..' are path segments, never names. */
+export function isHubId(s: string): boolean {
+  return /^[\w.-]+\/[\w.-]+$/.test(s) && !s.split('/').some((part) => part === '.' || part === '..');
 }
 
 export interface NodeLoadOptions {
@@ -64,14 +79,38 @@ export interface NodeLoadOptions {
   ort?: Ort;
   /** 'cpu' with onnxruntime-node: the native reference. */
   provider?: 'wasm' | 'cpu';
+  /** Hub URL template with {id} and {file}; defaults to $IPROMPT_HUB_URL, else Hugging Face. */
+  hubUrl?: string;
+  /** Where hub downloads are cached; null: no caching. Defaults to $IPROMPT_CACHE_DIR, else ~/.cache/iprompt-web/models. */
+  cacheDir?: string | null;
+  /** Bytes fetched so far, per file (downloads, cache hits and folder reads alike). */
+  onProgress?: (p: LoadProgress) => void;
+  /** Cancels the load (an EngineError with code ABORTED). */
+  signal?: AbortSignal;
+}
+
+/** Where a model's files come from: a shipped model, a folder with config.json, or a hub id. */
+async function nodeStore(nameOrPath: string, opts: NodeLoadOptions): Promise<{ store: FileStore; name: string }> {
+  const dir = await findModelFolder(nameOrPath);
+  if (dir) return { store: folderStore(dir), name: path.basename(dir) };
+  if (isHubId(nameOrPath)) {
+    const template = opts.hubUrl ?? (process.env.IPROMPT_HUB_URL || DEFAULT_HUB_URL);
+    const cache = opts.cacheDir === null ? null : diskCache(opts.cacheDir ?? defaultCacheDir());
+    return { store: httpStore((file) => hubUrl(template, nameOrPath, file), cache), name: nameOrPath };
+  }
+  throw new EngineError(
+    'BAD_MODEL',
+    `No model "${nameOrPath}": neither a shipped model (public/models/), a folder with config.json, nor a hub id (owner/name).`,
+  );
 }
 
 export async function loadNodeModel(nameOrPath: string, opts: NodeLoadOptions = {}): Promise<LoadedModel> {
-  const dir = await resolveModelFolder(nameOrPath);
+  const { store, name } = await nodeStore(nameOrPath, opts);
   const ort = opts.ort ?? (ortWeb as unknown as Ort);
   const threads = opts.threads ?? 1;
   const backend: BackendChoice = { backend: 'wasm', adapter: null, shaderF16: false, threads, crossOriginIsolated: true, reason: null };
   // onnxruntime-node takes its thread count as a session option; onnxruntime-web from env.wasm.
   const sessionOptions = opts.provider === 'cpu' ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
-  return loadModel(ort, { store: folderStore(dir), name: path.basename(dir), backend, dtype: opts.dtype, limits: opts.limits, sessionOptions });
+  const control = { signal: opts.signal, onProgress: opts.onProgress };
+  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control });
 }

@@ -1,0 +1,106 @@
+/**
+ * npm run bench:recovery -- [--seeds 1,2,3] [--tasks add_two,...] [--json] [--model M]
+ *                           [--runtime auto|native|wasm] [any search option, e.g. --max_n_steps 10]
+ *
+ * Does the search recover each math task's rule? For every task and seed: the search with the
+ * default settings (plus any options given), and the paper's single-sample "suffix" baseline
+ * (prompts sampled straight after the Data:/Prompt: context, in sampling order, no scoring).
+ * Each ranked list is judged with the task's keyword pattern: reciprocal rank of the first
+ * correct prompt (0 when none is), mean reciprocal rank (MRR) and top-1 rate, as in the paper.
+ */
+import { parseArgs, stringFlag, intFlag } from '../src/cli/args.ts';
+import { loadCliModel, type NodeRuntime } from '../src/cli/nodeRuntime.ts';
+import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS } from '../src/datasets/tasks/index.ts';
+import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
+import { searchModelOf } from '../src/engine/searchModel.ts';
+import { resolveOptions, sampleProposals, startSearch } from '../src/iprompt/index.ts';
+
+const { flags, search } = parseArgs(process.argv.slice(2), new Set(['seeds', 'tasks', 'model', 'runtime', 'threads', 'baseline_samples']), new Set(['json']));
+const seeds = (stringFlag(flags, 'seeds') ?? '1,2,3').split(',').map(Number);
+const tasks = (stringFlag(flags, 'tasks')?.split(',') ?? MATH_TASKS.map((t) => t.id)).map(getTask);
+const json = flags.has('json');
+const modelName = stringFlag(flags, 'model') ?? DEFAULT_MODEL;
+const options = resolveOptions(search);
+const baselineSamples = intFlag(flags, 'baseline_samples', options.pop_size);
+const log = (s: string) => process.stderr.write(s + '\n');
+
+const { model, runtime } = await loadCliModel(modelName, { runtime: (stringFlag(flags, 'runtime') ?? 'auto') as NodeRuntime, threads: intFlag(flags, 'threads', 2) });
+const lm = searchModelOf(model.engine, model.tokenizer);
+
+const rr = (prompts: readonly string[], isCorrect: (p: string) => boolean) => {
+  const i = prompts.findIndex(isCorrect);
+  return i < 0 ? 0 : 1 / (i + 1);
+};
+
+interface Row {
+  task: string;
+  seed: number;
+  iprompt: { rr: number; top: string; steps: number; stoppedBy: string; seconds: number; accuracy: number; baselineAccuracy: number | null };
+  baseline: { rr: number; first: string };
+}
+const rows: Row[] = [];
+const started = performance.now();
+for (const seed of seeds) {
+  for (const task of tasks) {
+    const n = Math.min(100, task.all?.().length ?? 100);
+    const ex = task.generate(n, seed);
+    const inputs = ex.map((e) => e.input);
+    const outputs = ex.map((e) => e.output);
+    const t0 = performance.now();
+    const result = await startSearch(lm, inputs, outputs, { ...search, seed }).result;
+    const seconds = (performance.now() - t0) / 1000;
+    const proposals = await sampleProposals(lm, inputs, outputs, { ...search, seed }, baselineSamples);
+    const row: Row = {
+      task: task.id,
+      seed,
+      iprompt: { rr: rr(result.prompts, (p) => task.isCorrect(p)), top: result.prompts[0] ?? '', steps: result.metadata.steps, stoppedBy: result.metadata.stopped_by, seconds, accuracy: result.metadata.ranked[0]?.accuracy ?? 0, baselineAccuracy: result.metadata.baseline?.accuracy ?? null },
+      baseline: { rr: rr(proposals, (p) => task.isCorrect(p)), first: proposals[0] ?? '' },
+    };
+    rows.push(row);
+    log(`seed ${seed} ${task.id.padEnd(14)} iPrompt RR ${row.iprompt.rr.toFixed(2)} ${JSON.stringify(row.iprompt.top)} (${row.iprompt.steps} steps, ${seconds.toFixed(0)} s) | baseline RR ${row.baseline.rr.toFixed(2)} ${JSON.stringify(row.baseline.first)}`);
+  }
+}
+await model.dispose();
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const summary = (pick: (r: Row) => number) => ({ mrr: mean(rows.map(pick)), top1: mean(rows.map((r) => (pick(r) === 1 ? 1 : 0))) });
+const perTask = tasks.map((t) => {
+  const rs = rows.filter((r) => r.task === t.id);
+  return { task: t.id, iprompt: { mrr: mean(rs.map((r) => r.iprompt.rr)), top1: mean(rs.map((r) => (r.iprompt.rr === 1 ? 1 : 0))) }, baseline: { mrr: mean(rs.map((r) => r.baseline.rr)), top1: mean(rs.map((r) => (r.baseline.rr === 1 ? 1 : 0))) } };
+});
+const perSeedTop1 = Object.fromEntries(seeds.map((s) => [s, rows.filter((r) => r.seed === s && r.iprompt.rr === 1).length]));
+const report = {
+  model: modelName,
+  runtime,
+  seeds,
+  tasks: tasks.map((t) => t.id),
+  options,
+  baselineSamples,
+  iprompt: summary((r) => r.iprompt.rr),
+  baseline: summary((r) => r.baseline.rr),
+  perSeedTop1,
+  perTask,
+  rows,
+  ambiguousPairs: AMBIGUOUS_PAIRS,
+  seconds: (performance.now() - started) / 1000,
+};
+
+if (json) {
+  process.stdout.write(JSON.stringify(report) + '\n');
+} else {
+  const pct = (x: number) => x.toFixed(2);
+  const lines = [
+    `Recovery of the math tasks (${modelName}, ${runtime}, seeds ${seeds.join(',')}; baseline = first ${baselineSamples} proposals in sampling order)`,
+    '',
+    `${'task'.padEnd(15)} ${'iPrompt MRR'.padStart(11)} ${'top-1'.padStart(6)}   ${'suffix MRR'.padStart(10)} ${'top-1'.padStart(6)}   top prompt (seed ${seeds[0]})`,
+    ...perTask.map((p) => {
+      const first = rows.find((r) => r.task === p.task && r.seed === seeds[0])!;
+      return `${p.task.padEnd(15)} ${pct(p.iprompt.mrr).padStart(11)} ${pct(p.iprompt.top1).padStart(6)}   ${pct(p.baseline.mrr).padStart(10)} ${pct(p.baseline.top1).padStart(6)}   ${JSON.stringify(first.iprompt.top)}`;
+    }),
+    `${'all'.padEnd(15)} ${pct(report.iprompt.mrr).padStart(11)} ${pct(report.iprompt.top1).padStart(6)}   ${pct(report.baseline.mrr).padStart(10)} ${pct(report.baseline.top1).padStart(6)}`,
+    '',
+    `rank-1 recoveries per seed: ${seeds.map((s) => `seed ${s}: ${perSeedTop1[s]}/${tasks.length}`).join(', ')}`,
+    `${rows.length} runs in ${(report.seconds / 60).toFixed(1)} min. Ambiguous pairs (outputs share a prefix): ${AMBIGUOUS_PAIRS.map((p) => `${p[0]}/${p[1]}`).join(', ')}.`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

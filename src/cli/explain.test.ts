@@ -1,0 +1,91 @@
+/**
+ * The command line as a user runs it: a real child process, the shipped model, real files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getTask } from '../datasets/tasks/index.ts';
+import { OPTION_DOCS } from '../iprompt/index.ts';
+import { PROJECT_ROOT } from '../engine/node/nodeModel.ts';
+
+function explain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/explain.ts', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'explain-cli-'));
+});
+
+describe('npm run explain', () => {
+  it('--dataset add_two with the default settings ranks an add prompt first', async () => {
+    const { code, stdout, stderr } = await explain(['--dataset', 'add_two', '--json']);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    const add = getTask('add_two');
+    expect(add.isCorrect(result.prompts[0].text), result.prompts[0].text).toBe(true);
+    expect(result.prompts[0]).toMatchObject({ text: expect.any(String), loss: expect.any(Number), accuracy: expect.any(Number), timesScored: expect.any(Number) });
+    expect(result.prompts[0].accuracy).toBeGreaterThan(result.metadata.baseline.accuracy);
+    expect(result.metadata).toMatchObject({ model: 'tiny-tasks-llama', ranking: 'held_out', options: { num_learned_tokens: 6, seed: 42 } });
+    // Progress went to stderr, step by step.
+    expect(stderr).toMatch(/step 1\/\d+ .*best ".*" loss \d/);
+    expect(stderr).toMatch(/tok\/s/);
+  }, 600_000);
+
+  it('reads a TSV file by column names and prints the ranked table', async () => {
+    const file = path.join(dir, 'pairs.tsv');
+    const ex = getTask('double_one').generate(10, 3);
+    await writeFile(file, 'id\tquestion\tanswer\n' + ex.map((e, i) => `${i}\t${e.input}\t${e.output.trimEnd()}`).join('\n') + '\n');
+    const out = path.join(dir, 'result.json');
+    const { code, stdout, stderr } = await explain(['--data', file, '--input-col', 'question', '--output-col', 'answer', '--max-n-steps', '1', '--seed', '3', '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/pairs\.tsv \(tsv, 10 rows, question -> answer\)/);
+    expect(stdout).toMatch(/^rank +accuracy +loss +scored +prompt$/m);
+    expect(stdout).toMatch(/\(no prompt, 3 held-out examples\)/);
+    expect(stdout).toMatch(/2 steps \(max_n_steps\)/);
+    const saved = JSON.parse(await readFile(out, 'utf8'));
+    expect(saved.metadata.options).toMatchObject({ max_n_steps: 1, seed: 3 });
+    expect(saved.metadata.sizes.examples).toBe(10);
+  }, 120_000);
+
+  it('names the line of a malformed file and exits 2', async () => {
+    const file = path.join(dir, 'bad.csv');
+    await writeFile(file, 'input,output\n"a,b",1\n"c,2\n');
+    const { code, stderr, stdout } = await explain(['--data', file]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: Line 3: .*never closed/m);
+    expect(stdout).toBe('');
+  });
+
+  it('rejects a missing column, an unknown flag and a bad option value, naming each', async () => {
+    const file = path.join(dir, 'ok.csv');
+    await writeFile(file, 'q,a\nx,1\ny,2\n');
+    const missing = await explain(['--data', file, '--input-col', 'question']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/question/);
+    expect(missing.stderr).toMatch(/q, a|"q", "a"|q,a/);
+    const unknown = await explain(['--dataset', 'add_two', '--pop-sise', '3']);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.stderr).toMatch(/Unknown flag --pop_sise/);
+    const bad = await explain(['--dataset', 'add_two', '--batch_size', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--batch_size takes a number/);
+  });
+
+  it('--help lists every search option with its default', async () => {
+    const { code, stdout } = await explain(['--help']);
+    expect(code).toBe(0);
+    for (const name of Object.keys(OPTION_DOCS)) expect(stdout).toContain(`--${name}`);
+    expect(stdout).toMatch(/--num_learned_tokens +.*\[6\]/);
+  });
+});

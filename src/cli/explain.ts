@@ -1,0 +1,187 @@
+/**
+ * npm run explain -- --dataset add_two | --data FILE [--input-col X --output-col Y] [options]
+ *
+ * Explains a dataset with iPrompt from a terminal: progress on stderr, the ranked prompts as a
+ * table on stdout, or with --json the result as one JSON object on stdout.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { getAddTwoNumbersDataset, getTask, TASK_IDS } from '../datasets/tasks/index.ts';
+import { DataParseError, parsePairs, type DataFormat } from '../data/parsePairs.ts';
+import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
+import { searchModelOf } from '../engine/searchModel.ts';
+import { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, startSearch, type ExplainResult, type SearchEvent } from '../iprompt/index.ts';
+import { formatBytes } from '../util/format.ts';
+import { intFlag, parseArgs, stringFlag, UsageError } from './args.ts';
+import { loadCliModel, type NodeRuntime } from './nodeRuntime.ts';
+
+const VALUE_FLAGS = new Set(['dataset', 'data', 'input_col', 'output_col', 'format', 'model', 'dtype', 'runtime', 'threads', 'top', 'out', 'n_examples', 'data_seed']);
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'quiet']);
+
+const HELP = `Explain a dataset in plain language with iPrompt.
+
+  npm run explain -- --dataset add_two
+  npm run explain -- --data pairs.csv --input-col question --output-col answer
+
+Data (one of):
+  --dataset ID          a task of the suite: ${TASK_IDS.join(', ')}
+                        (add_two is the reference's get_add_two_numbers_dataset, 100 pairs)
+  --n-examples N        examples generated for a suite task (default: all it has, at most 100)
+  --data-seed N         seed of those examples (default 1)
+  --data FILE           CSV, TSV, JSON, JSONL or pasted lines ("input<TAB>output", "input => output")
+  --format F            csv | tsv | json | jsonl | pasted (default: from the extension, else sniffed)
+  --input-col X         input column or field (default "input", else the first column)
+  --output-col Y        output column or field (default "output", else the second column)
+
+Model:
+  --model M             a shipped model name, a model folder, or a hub id owner/name (default ${DEFAULT_MODEL})
+  --dtype D             auto | fp32 | q4 | q8 | fp16 | q4f16 (default auto)
+  --runtime R           auto | native | wasm (default auto: onnxruntime-node where installed)
+  --threads N           CPU threads (default 2)
+
+Output:
+  --json                the result as one JSON object on stdout
+  --top N               rows of the table (default 10)
+  --out FILE            also write the JSON result to FILE
+  --quiet               no progress on stderr
+
+Search options (reference names; dashes or underscores; defaults in brackets):
+${Object.entries(OPTION_DOCS)
+  .map(([k, doc]) => `  --${k.padEnd(40)} ${doc} [${JSON.stringify(DEFAULT_OPTIONS[k as keyof typeof DEFAULT_OPTIONS])}]`)
+  .join('\n')}
+
+Deviations from imodelsx's defaults: ${DEVIATIONS.map((d) => d.option).join('; ')} (see docs/iprompt.md).`;
+
+async function loadData(flags: Map<string, string | true>): Promise<{ inputs: string[]; outputs: string[]; label: string }> {
+  const dataset = stringFlag(flags, 'dataset');
+  const file = stringFlag(flags, 'data');
+  if (dataset && file) throw new UsageError('Give --dataset or --data, not both.');
+  if (!dataset && !file) throw new UsageError('Give the data: --dataset ID (a suite task) or --data FILE. See --help.');
+  if (dataset) {
+    if (dataset === 'add_two' && !flags.has('n_examples') && !flags.has('data_seed')) {
+      const d = getAddTwoNumbersDataset();
+      return { ...d, label: 'add_two (the reference dataset, 100 pairs)' };
+    }
+    let task;
+    try {
+      task = getTask(dataset);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const n = intFlag(flags, 'n_examples', Math.min(100, task.all?.().length ?? 100));
+    const ex = task.generate(n, intFlag(flags, 'data_seed', 1));
+    return { inputs: ex.map((e) => e.input), outputs: ex.map((e) => e.output), label: `${task.id} (${n} examples)` };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file!));
+  } catch (err) {
+    throw new UsageError(`Cannot read --data ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const parsed = parsePairs(bytes, { fileName: path.basename(file!), format: stringFlag(flags, 'format') as DataFormat | undefined, inputColumn: stringFlag(flags, 'input_col'), outputColumn: stringFlag(flags, 'output_col') });
+  for (const p of parsed.rowProblems.slice(0, 5)) process.stderr.write(`warning: line ${p.line}: ${p.message}\n`);
+  return { inputs: parsed.inputs, outputs: parsed.outputs, label: `${file} (${parsed.format}, ${parsed.inputs.length} rows, ${parsed.inputColumn} -> ${parsed.outputColumn})` };
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function progressPrinter(quiet: boolean) {
+  const tty = process.stderr.isTTY;
+  let lastLen = 0;
+  const line = (text: string, final = false) => {
+    if (quiet) return;
+    if (tty) {
+      process.stderr.write('\r' + text.padEnd(lastLen) + (final ? '\n' : ''));
+      lastLen = final ? 0 : text.length;
+    } else process.stderr.write(text + '\n');
+  };
+  return (e: SearchEvent) => {
+    if (e.type === 'start') {
+      const s = e.sizes;
+      line(`${s.examples} examples: ${s.trainExamples} for the search, ${s.heldOutExamples} held out; ${s.rows} rows, ${s.batchesPerEpoch} batches per epoch, up to ${s.plannedSteps} steps of ${s.candidatesPerStep} candidates`, true);
+    } else if (e.type === 'step') {
+      const perStep = e.elapsedMs / 1000 / e.step;
+      const left = (e.plannedSteps - e.step) * perStep;
+      const best = e.best.text.length > 40 ? e.best.text.slice(0, 39) + '…' : e.best.text;
+      line(`step ${e.step}/${e.plannedSteps}  epoch ${e.epoch + 1}  best ${JSON.stringify(best)} loss ${e.best.meanLoss.toFixed(4)} acc ${e.best.meanAccuracy.toFixed(2)}  ${Math.round(e.tokensPerSecond)} tok/s  ~${fmtDuration(left)} left`, !tty);
+    } else if (e.type === 'ranking') {
+      line(`final ranking: ${e.done}/${e.total} prompts re-scored on held-out examples`, e.done === e.total && !tty);
+    } else if (e.type === 'done' && tty) line('', true);
+  };
+}
+
+function table(r: ExplainResult, top: number): string {
+  const md = r.metadata;
+  const heldOut = md.ranking !== 'running_means';
+  const rows = md.ranked.slice(0, top).map((p, i) => `${String(i + 1).padStart(4)}  ${p.accuracy.toFixed(3).padStart(8)}  ${p.loss.toFixed(4).padStart(8)}  ${String(p.timesScored).padStart(6)}  ${JSON.stringify(p.text)}`);
+  const out = [
+    `rank  ${heldOut ? 'accuracy' : 'train acc'}  ${heldOut ? '    loss' : 'train loss'}  scored  prompt`,
+    ...rows,
+  ];
+  if (md.baseline) out.push(`   -  ${md.baseline.accuracy.toFixed(3).padStart(8)}  ${md.baseline.loss.toFixed(4).padStart(8)}       -  (no prompt, ${md.baseline.examples} ${heldOut ? 'held-out ' : ''}examples)`);
+  out.push('', `${md.steps} steps (${md.stopped_by}), ${md.pool_size} prompts in the pool, ${(md.tokens / 1e6).toFixed(2)}M tokens, ${md.train_time_elapsed.toFixed(1)} s searching + ${md.rank_time_elapsed.toFixed(1)} s ranking`);
+  return out.join('\n');
+}
+
+export function resultJson(r: ExplainResult, extra: Record<string, unknown> = {}): object {
+  const { ranked, ...metadata } = r.metadata;
+  return { prompts: ranked, metadata: { ...metadata, ...extra } };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { flags, search } = parseArgs(argv, VALUE_FLAGS, BOOLEAN_FLAGS);
+  if (flags.has('help')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const json = flags.has('json');
+  const quiet = flags.has('quiet');
+  const data = await loadData(flags);
+  const modelName = stringFlag(flags, 'model') ?? DEFAULT_MODEL;
+  const runtime = (stringFlag(flags, 'runtime') ?? 'auto') as NodeRuntime | 'auto';
+  if (!['auto', 'native', 'wasm'].includes(runtime)) throw new UsageError(`--runtime takes auto, native or wasm, got '${runtime}'`);
+  const log = (s: string) => !quiet && process.stderr.write(s + '\n');
+  log(`data: ${data.label}`);
+  const { model, runtime: used } = await loadCliModel(modelName, {
+    runtime,
+    dtype: stringFlag(flags, 'dtype') as never,
+    threads: intFlag(flags, 'threads', 2),
+    onProgress: quiet ? undefined : (p) => process.stderr.isTTY && process.stderr.write(`\rloading ${modelName}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}   `),
+  });
+  if (!quiet && process.stderr.isTTY) process.stderr.write('\r'.padEnd(60) + '\r');
+  log(`model: ${model.info.name} (${model.info.dtype}, ${used === 'native' ? 'onnxruntime-node CPU' : 'onnxruntime-web WASM'}, ${intFlag(flags, 'threads', 2)} threads)`);
+
+  const run = startSearch(searchModelOf(model.engine, model.tokenizer), data.inputs, data.outputs, search, { onEvent: progressPrinter(quiet) });
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nstopping after this step (Ctrl-C again to quit now)\n');
+    run.stop();
+  };
+  process.on('SIGINT', onSigint);
+  const result = await run.result;
+  process.off('SIGINT', onSigint);
+  await model.dispose();
+
+  const extra = { model: model.info.name, dtype: model.info.dtype, runtime: used, data: data.label };
+  const out = stringFlag(flags, 'out');
+  if (out) await writeFile(out, JSON.stringify(resultJson(result, extra), null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify(resultJson(result, extra)) + '\n');
+  else process.stdout.write(table(result, intFlag(flags, 'top', 10)) + '\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    const usage = err instanceof UsageError || err.name === 'OptionsError' || err.name === 'DataError' || err instanceof DataParseError;
+    process.stderr.write(`error: ${err.message}\n`);
+    if (!usage && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exit(usage ? 2 : 1);
+  },
+);

@@ -1,0 +1,81 @@
+/**
+ * Proposals (reference section 2.2): the `Data:\n\n` | rows | `\n\nPrompt:` context, tokenized in
+ * pieces, and fixed-length sampled continuations with newlines banned. Shared by the search and
+ * by the single-sample ("suffix") baseline.
+ */
+import { prepareData, type Datapoint } from './data.ts';
+import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
+import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
+import { SearchRandom } from './random.ts';
+
+export class Prompter {
+  private readonly encodeCache = new Map<string, number[]>();
+  private readonly contextCache = new Map<number, number[]>();
+  private readonly pre: number[];
+  private readonly post: number[];
+  readonly banned: number[];
+
+  constructor(
+    readonly model: SearchLanguageModel,
+    private readonly o: IPromptOptions,
+    private readonly rng: SearchRandom,
+    readonly control: ModelCallControl,
+  ) {
+    this.pre = model.encode(`${o.llm_candidate_regeneration_prompt_start}\n\n`);
+    this.post = model.encode(`\n\n${o.llm_candidate_regeneration_prompt_end}` + (o.preprefix ? ' ' + o.preprefix.trimStart() : ''));
+    this.banned = model.tokensContaining('\n');
+  }
+
+  /** Token ids of a piece of text, cut to max_length from the right (or the left). */
+  enc(text: string, side: 'right' | 'left' = 'right'): number[] {
+    const key = side + '\u0000' + text;
+    let ids = this.encodeCache.get(key);
+    if (!ids) {
+      ids = this.model.encode(text);
+      if (ids.length > this.o.max_length) ids = side === 'right' ? ids.slice(0, this.o.max_length) : ids.slice(ids.length - this.o.max_length);
+      this.encodeCache.set(key, ids);
+    }
+    return ids;
+  }
+
+  /** `Data:\n\n` | the row's examples | `\n\nPrompt:` (+ preprefix), tokenized in pieces. */
+  context(row: Datapoint, index: number): number[] {
+    let ids = this.contextCache.get(index);
+    if (!ids) {
+      ids = [...this.pre, ...this.enc(row.text), ...this.post];
+      this.contextCache.set(index, ids);
+    }
+    return ids;
+  }
+
+  /** `newTokens` sampled tokens after each context, with the search's sampling settings. */
+  propose(contexts: number[][], newTokens: number): Promise<number[][]> {
+    const o = this.o;
+    return this.model.generate(contexts, {
+      max_new_tokens: newTokens,
+      seed: this.rng.seed(),
+      temperature: o.generation_temp,
+      top_k: o.generation_top_k,
+      top_p: o.generation_top_p,
+      repetition_penalty: o.generation_repetition_penalty,
+      banned_token_ids: this.banned,
+      ...this.control,
+    });
+  }
+}
+
+/**
+ * The paper's "suffix" baseline: `count` prompts sampled straight from the model after the
+ * proposal context of random data rows, in sampling order, with no scoring and no ranking.
+ */
+export async function sampleProposals(model: SearchLanguageModel, inputs: readonly string[], outputs: readonly string[], options: IPromptOptionsInput, count: number, control: ModelCallControl = {}): Promise<string[]> {
+  const o = resolveOptions(options);
+  const rng = new SearchRandom(o.seed);
+  const data = prepareData(inputs, outputs, o, rng);
+  const prompter = new Prompter(model, o, rng, control);
+  const contexts = Array.from({ length: count }, () => {
+    const i = rng.int(data.rows.length);
+    return prompter.context(data.rows[i], i);
+  });
+  return (await prompter.propose(contexts, o.num_learned_tokens)).map((ids) => model.decode(ids));
+}
