@@ -11,6 +11,7 @@ export type EngineErrorCode =
   | 'NETWORK'
   | 'BAD_MODEL'
   | 'ABORTED'
+  | 'BAD_DATA'
   | 'INTERNAL';
 
 const REMEDIES: Record<EngineErrorCode, string> = {
@@ -22,6 +23,7 @@ const REMEDIES: Record<EngineErrorCode, string> = {
   NETWORK: 'A download failed. Check the connection and the model address, then load again; finished files are kept.',
   BAD_MODEL: 'A model file is missing or unreadable. Check that the folder has the Hugging Face ONNX layout.',
   ABORTED: 'The operation was cancelled.',
+  BAD_DATA: 'Fix the data or the setting named in the message and run again; nothing was lost.',
   INTERNAL: 'An unexpected error. Reload the page; if it happens again, report it with this message.',
 };
 
@@ -64,6 +66,10 @@ export function toEngineError(err: unknown, context: { file?: string } = {}): En
   if (isAbort(err)) return new EngineError('ABORTED', 'Cancelled.');
   const message = err instanceof Error ? err.message : String(err);
   const name = typeof err === 'object' && err !== null ? (err as { name?: string }).name : undefined;
+  // The search's own input checks (iprompt DataError and OptionsError, the parsers' DataParseError).
+  if (name === 'DataError' || name === 'OptionsError' || name === 'DataParseError') {
+    return new EngineError('BAD_DATA', message, { cause: err });
+  }
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
     return new EngineError('QUOTA', `Storage quota exceeded: ${message}`, { cause: err });
   }

@@ -291,6 +291,9 @@ class Search {
 
     outer: for (let epoch = 0; epoch < o.n_epochs; epoch++) {
       for (const batchIdx of epochBatches(data.rows.length, o.batch_size, this.rng)) {
+        // Let queued messages in (a worker's pause/stop, a terminal's Ctrl-C) before each step:
+        // the runtime's promises can resolve as microtasks, which alone would starve them.
+        await yieldToEventLoop();
         await this.handle.gate(
           () => this.emit({ type: 'paused', step }),
           () => this.emit({ type: 'resumed', step }),
@@ -556,4 +559,8 @@ class Search {
     }
     return { loss: nll / count, accuracy: correct / examples.length, examples: examples.length };
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -11,12 +11,19 @@ interface Pending {
   reject: (e: EngineError) => void;
   onProgress?: (p: LoadProgress) => void;
   onTokens?: (t: { tokens: number; elapsedMs: number }) => void;
+  onSearch?: (e: SearchMessage) => void;
 }
+
+type SearchMessage = Extract<WorkerMessage, { type: 'search' }>['payload'];
 
 export interface CallOptions {
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
   onTokens?: (t: { tokens: number; elapsedMs: number }) => void;
+  /** Search events of an explain request. */
+  onSearch?: (e: SearchMessage) => void;
+  /** Receives the request id as soon as it is sent (to pause, resume or stop an explain request). */
+  onId?: (id: string) => void;
 }
 
 export function errorFrom(e: SerializedEngineError): EngineError {
@@ -44,7 +51,8 @@ export class EngineClient {
     const id = `r${this.nextId++}`;
     return new Promise<Responses[K]>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new EngineError('ABORTED', 'Cancelled.'));
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onTokens: opts.onTokens });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onTokens: opts.onTokens, onSearch: opts.onSearch });
+      opts.onId?.(id);
       opts.signal?.addEventListener('abort', () => this.worker.postMessage({ kind: 'cancel', id: `r${this.nextId++}`, payload: { target: id } } satisfies Request), { once: true });
       this.worker.postMessage({ kind, id, payload } as Request);
     });
@@ -59,6 +67,9 @@ export class EngineClient {
         return;
       case 'tokens':
         p.onTokens?.(msg.payload);
+        return;
+      case 'search':
+        p.onSearch?.(msg.payload);
         return;
       case 'result':
         this.pending.delete(msg.id);

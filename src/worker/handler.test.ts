@@ -77,4 +77,44 @@ describe('WorkerHandler', () => {
     expect(posted.find((m) => m.id === 'c1')).toEqual({ type: 'result', kind: 'cancel', id: 'c1', payload: { cancelled: true } });
     expect(posted.find((m) => m.id === 'g1' && m.type !== 'tokens')).toMatchObject({ type: 'error', id: 'g1', error: { code: 'ABORTED' } });
   });
+
+  it('runs an explain request: search events stream, pause/resume/stop act between steps, the result comes last', async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle(load);
+    const inputs = Array.from({ length: 12 }, (_, i) => `Given the input x is ${i}, the output f(x) is`);
+    const outputs = inputs.map((_, i) => ` ${2 * i}.`);
+    const options = { batch_size: 4, pop_size: 2, num_random_generations: 1, num_mutations: 1, n_epochs: 50, n_eval: 4 };
+    let pausedSeen = false;
+    const running = handler.handle({ kind: 'explain', id: 'e1', payload: { inputs, outputs, options } });
+    // Pause once the first step is out, check that no step follows while paused, then stop.
+    while (!posted.some((m) => m.type === 'search' && m.payload.type === 'step')) await new Promise((r) => setTimeout(r, 5));
+    await handler.handle({ kind: 'control', id: 'c1', payload: { target: 'e1', action: 'pause' } });
+    while (!posted.some((m) => m.type === 'search' && m.payload.type === 'paused')) await new Promise((r) => setTimeout(r, 5));
+    pausedSeen = true;
+    const stepsWhilePaused = posted.filter((m) => m.type === 'search' && m.payload.type === 'step').length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(posted.filter((m) => m.type === 'search' && m.payload.type === 'step').length).toBe(stepsWhilePaused);
+    await handler.handle({ kind: 'control', id: 'c2', payload: { target: 'e1', action: 'resume' } });
+    while (!posted.some((m) => m.type === 'search' && m.payload.type === 'resumed')) await new Promise((r) => setTimeout(r, 5));
+    await handler.handle({ kind: 'control', id: 'c3', payload: { target: 'e1', action: 'stop' } });
+    await running;
+    expect(pausedSeen).toBe(true);
+    const kinds = posted.filter((m) => m.id === 'e1').map((m) => (m.type === 'search' ? m.payload.type : m.type));
+    expect(kinds[0]).toBe('start');
+    expect(kinds).toContain('resumed');
+    expect(kinds.at(-1)).toBe('result');
+    const result = posted.at(-1)!;
+    expect(result.type === 'result' && result.kind === 'explain' && result.payload.metadata.stopped_by).toBe('stopped');
+    expect(() => structuredClone(result)).not.toThrow();
+    expect(posted.find((m) => m.id === 'c9')).toBeUndefined();
+    await handler.handle({ kind: 'control', id: 'c9', payload: { target: 'e1', action: 'pause' } });
+    expect(posted.at(-1)).toEqual({ type: 'result', kind: 'control', id: 'c9', payload: { state: 'unknown' } });
+  });
+
+  it('bad data for explain is a BAD_DATA error naming the problem', async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle(load);
+    await handler.handle({ kind: 'explain', id: 'e2', payload: { inputs: ['a', 'b'], outputs: [' 1'], options: {} } });
+    expect(posted.at(-1)).toMatchObject({ type: 'error', id: 'e2', error: { code: 'BAD_DATA', message: expect.stringContaining('2 inputs but 1 outputs') } });
+  });
 });

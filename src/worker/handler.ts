@@ -5,6 +5,8 @@
 import { EngineError, toEngineError } from '../engine/errors.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
+import { searchModelOf } from '../engine/searchModel.ts';
+import { startSearch, type SearchRun } from '../iprompt/index.ts';
 import type { LoadSpec, ModelSummary, Request, Responses, WorkerMessage } from './protocol.ts';
 
 export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<LoadedModel>;
@@ -12,6 +14,7 @@ export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress
 export class WorkerHandler {
   private model: LoadedModel | null = null;
   private readonly inflight = new Map<string, AbortController>();
+  private readonly searches = new Map<string, SearchRun>();
 
   constructor(
     private readonly post: (msg: WorkerMessage) => void,
@@ -23,6 +26,16 @@ export class WorkerHandler {
       const ctl = this.inflight.get(req.payload.target);
       ctl?.abort();
       this.post({ type: 'result', kind: 'cancel', id: req.id, payload: { cancelled: ctl !== undefined } });
+      return;
+    }
+    if (req.kind === 'control') {
+      const run = this.searches.get(req.payload.target);
+      if (run) {
+        if (req.payload.action === 'pause') run.pause();
+        else if (req.payload.action === 'resume') run.resume();
+        else run.stop();
+      }
+      this.post({ type: 'result', kind: 'control', id: req.id, payload: { state: run?.state ?? 'unknown' } });
       return;
     }
     const ctl = new AbortController();
@@ -56,7 +69,7 @@ export class WorkerHandler {
     };
   }
 
-  private async run(req: Exclude<Request, { kind: 'cancel' }>, signal: AbortSignal): Promise<Responses[typeof req.kind]> {
+  private async run(req: Exclude<Request, { kind: 'cancel' | 'control' }>, signal: AbortSignal): Promise<Responses[typeof req.kind]> {
     switch (req.kind) {
       case 'load': {
         // A new load replaces the old model only once it succeeded: a failed load keeps what worked.
@@ -86,6 +99,21 @@ export class WorkerHandler {
         const [out] = await engine.generate([ids], options, { signal, onTokens: this.tokenCounter(req.id) });
         const ms = performance.now() - t0;
         return { text: tokenizer.decode(out), ids: out, ms, tokensPerSecond: (out.length / ms) * 1000 };
+      }
+      case 'explain': {
+        const { engine, tokenizer } = this.requireModel();
+        const run = startSearch(searchModelOf(engine, tokenizer), req.payload.inputs, req.payload.outputs, req.payload.options, {
+          signal,
+          onEvent: (e) => {
+            if (e.type !== 'done') this.post({ type: 'search', id: req.id, payload: e });
+          },
+        });
+        this.searches.set(req.id, run);
+        try {
+          return await run.result;
+        } finally {
+          this.searches.delete(req.id);
+        }
       }
       case 'tokenize': {
         const { tokenizer } = this.requireModel();

@@ -9,6 +9,7 @@ import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
+import type { ExplainResult, IPromptOptionsInput, RunState, SearchEvent } from '../iprompt/index.ts';
 
 export interface LoadSpec {
   source: ModelSource;
@@ -39,6 +40,10 @@ export interface Requests {
   complete: CompleteSpec;
   tokenize: { texts: string[] };
   decode: { ids: number[][] };
+  /** Runs an iPrompt search on the loaded model; its events stream as 'search' messages. */
+  explain: { inputs: string[]; outputs: string[]; options: IPromptOptionsInput };
+  /** Pauses, resumes or stops (with a ranking) the explain request with id `target`, between steps. */
+  control: { target: string; action: 'pause' | 'resume' | 'stop' };
   /** Stops the request with id `target` at its next forward pass. */
   cancel: { target: string };
   unload: Record<string, never>;
@@ -51,6 +56,8 @@ export interface Responses {
   complete: { text: string; ids: number[]; ms: number; tokensPerSecond: number };
   tokenize: number[][];
   decode: string[];
+  explain: ExplainResult;
+  control: { state: RunState | 'unknown' };
   cancel: { cancelled: boolean };
   unload: { unloaded: boolean };
 }
@@ -66,4 +73,6 @@ export type WorkerMessage =
   | { type: 'error'; id: string; error: SerializedEngineError }
   | { type: 'progress'; id: string; payload: LoadProgress }
   /** Throughput while a score or generate request runs. */
-  | { type: 'tokens'; id: string; payload: { tokens: number; elapsedMs: number } };
+  | { type: 'tokens'; id: string; payload: { tokens: number; elapsedMs: number } }
+  /** A search event of an explain request (every kind but 'done': the result message carries that). */
+  | { type: 'search'; id: string; payload: Exclude<SearchEvent, { type: 'done' }> };
