@@ -88,7 +88,7 @@ function pickedSource(list: FileList | null): ModelSource | null {
   return { kind: 'files', files: [...list].map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })) };
 }
 
-export function EnginePanel({ engine, defaultModel }: { engine: ReturnType<typeof useEngine>; defaultModel: string }) {
+export function EnginePanel({ engine, defaultModel, locked = false }: { engine: ReturnType<typeof useEngine>; defaultModel: string; locked?: boolean }) {
   const status = useEngineStore((s) => s.status);
   const completion = useEngineStore((s) => s.completion);
   const [backend, setBackend] = useState<BackendRequest>('auto');
@@ -107,7 +107,7 @@ export function EnginePanel({ engine, defaultModel }: { engine: ReturnType<typeo
             <option value="webgpu">WebGPU</option>
           </select>
         </label>
-        <button data-testid="load" disabled={status === 'loading'} onClick={() => void engine.load({ kind: 'shipped', name: defaultModel }, backend)}>
+        <button data-testid="load" disabled={status === 'loading' || locked} title={locked ? 'A search is running on this model' : undefined} onClick={() => void engine.load({ kind: 'shipped', name: defaultModel }, backend)}>
           Load {defaultModel}
         </button>
         <label className="file-pick">

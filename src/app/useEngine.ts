@@ -10,7 +10,11 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { ModelSource } from '../engine/modelSource.ts';
+import type { ExplainResult, IPromptOptionsInput } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
+import type { WorkerMessage } from '../worker/protocol.ts';
+
+export type SearchStreamEvent = Extract<WorkerMessage, { type: 'search' }>['payload'];
 import { useEngineStore } from './engineStore.ts';
 
 function serialise(err: unknown) {
@@ -49,6 +53,19 @@ export function useEngine() {
 
   const cancelLoad = useCallback(() => loadAbort.current?.abort(), []);
 
+  const explainId = useRef<string | null>(null);
+
+  /** Runs a search in the worker; events arrive through onEvent (unbatched: the caller batches). */
+  const explain = useCallback((inputs: string[], outputs: string[], options: IPromptOptionsInput, onEvent: (e: SearchStreamEvent) => void): Promise<ExplainResult> => {
+    if (!client.current) return Promise.reject(new EngineError('INTERNAL', 'No model is loaded; load one first.'));
+    return client.current.call('explain', { inputs, outputs, options }, { onSearch: onEvent, onId: (id) => (explainId.current = id) });
+  }, []);
+
+  /** Pause, resume or stop the running search (between steps). */
+  const control = useCallback(async (action: 'pause' | 'resume' | 'stop') => {
+    if (client.current && explainId.current) await client.current.call('control', { target: explainId.current, action });
+  }, []);
+
   const complete = useCallback(
     async (prompt: string, opts: { max_new_tokens: number; seed: number; temperature: number }) => {
       if (!client.current) return;
@@ -63,5 +80,13 @@ export function useEngine() {
     [set],
   );
 
-  return useMemo(() => ({ load, cancelLoad, complete }), [load, cancelLoad, complete]);
+  /** Scores one input with and without a prompt and generates the model's output for each ("try it"). */
+  const tryPrompt = useCallback(async (prompt: string | null, input: string, maxNewTokens: number) => {
+    if (!client.current) throw new EngineError('INTERNAL', 'No model is loaded; load one first.');
+    const text = prompt === null ? input : `${prompt}. ${input}`;
+    const res = await client.current.call('complete', { text, max_new_tokens: maxNewTokens, seed: 1, do_sample: false });
+    return res.text;
+  }, []);
+
+  return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt }), [load, cancelLoad, complete, explain, control, tryPrompt]);
 }

@@ -4,6 +4,8 @@ export { startSearch, SearchRun } from './search.ts';
 export type { ExplainResult, ExplainMetadata, RankedPrompt, SearchEvent, StepEvent, ScoredCandidate, PoolSnapshot, Baseline, DatasetSizes, StopReason, RunState } from './search.ts';
 export { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, resolveOptions, OptionsError } from './options.ts';
 export { sampleProposals } from './proposals.ts';
+export { PRESETS, type PresetName } from './presets.ts';
+export { plannedSteps } from './data.ts';
 export type { IPromptOptions, IPromptOptionsInput, PopCriterion, PopTopkStrategy, Deviation } from './options.ts';
 export { DataError, stripOutputString } from './data.ts';
 export type { SearchLanguageModel, ScoreRequest, ScoreResult, ProposalOptions, ScoreOptions } from './languageModel.ts';

@@ -82,7 +82,11 @@ export class EngineClient {
     }
   }
 
+  /** Ends the worker; calls still waiting are rejected (ABORTED) rather than left hanging. */
   terminate(): void {
     this.worker.terminate();
+    const err = new EngineError('ABORTED', 'The engine was replaced or closed before this finished.');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
   }
 }

@@ -1,0 +1,117 @@
+/** The final ranked prompts next to the no-prompt baseline, "try it", and export. */
+import { useState } from 'react';
+import { useRunStore } from './state/runStore.ts';
+import { downloadText, toCsv } from './download.ts';
+import type { useEngine } from './useEngine.ts';
+import type { ReactNode } from 'react';
+
+export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useEngine>; share?: ReactNode }) {
+  const result = useRunStore((s) => s.result);
+  const opened = useRunStore((s) => s.opened);
+  const [chosen, setChosen] = useState(0);
+  if (!result) return null;
+  const md = result.metadata;
+  const ranked = md.ranked;
+  const heldOut = md.ranking !== 'running_means';
+  const exportJson = () => downloadText('iprompt-result.json', JSON.stringify({ prompts: ranked, metadata: { ...md, ranked: undefined } }, null, 2), 'application/json');
+  const exportCsv = () =>
+    downloadText('iprompt-result.csv', toCsv([['rank', 'prompt', 'accuracy', 'loss', 'times_scored'], ...ranked.map((p, i) => [i + 1, p.text, p.accuracy, p.loss, p.timesScored])]), 'text/csv');
+  return (
+    <section className="panel" data-testid="results">
+      <h2>Explanations</h2>
+      {opened && (
+        <p className="note" data-testid="opened-note">
+          Opened from a {opened.from === 'permalink' ? 'shared link' : 'saved run'}, not recomputed.{opened.note ? ` ${opened.note}` : ''}
+        </p>
+      )}
+      <p className="hint">
+        {md.steps} steps ({md.stopped_by.replace(/_/g, ' ')}), ranked by {heldOut ? `accuracy then loss on ${md.baseline?.examples ?? md.sizes.heldOutExamples} held-out examples` : 'running accuracy'}.
+      </p>
+      <table className="ranked">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>prompt</th>
+            <th>accuracy</th>
+            <th>loss</th>
+            <th>times scored</th>
+          </tr>
+        </thead>
+        <tbody>
+          {ranked.slice(0, 15).map((p, i) => (
+            <tr key={i} data-testid="ranked-row" className={chosen === i ? 'selected' : ''} onClick={() => setChosen(i)}>
+              <td>{i + 1}</td>
+              <td className="prompt" data-testid="ranked-prompt">{p.text}</td>
+              <td>{p.accuracy.toFixed(3)}</td>
+              <td>{p.loss.toFixed(4)}</td>
+              <td>{p.timesScored}</td>
+            </tr>
+          ))}
+          {md.baseline && (
+            <tr className="baseline" data-testid="baseline-row">
+              <td>–</td>
+              <td>
+                <em>no prompt</em>
+              </td>
+              <td>{md.baseline.accuracy.toFixed(3)}</td>
+              <td>{md.baseline.loss.toFixed(4)}</td>
+              <td>–</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <div className="row">
+        <button data-testid="export-json" onClick={exportJson}>
+          Export JSON
+        </button>
+        <button data-testid="export-csv" onClick={exportCsv}>
+          Export CSV
+        </button>
+        {share}
+      </div>
+      {ranked[chosen] && <TryIt engine={engine} prompt={ranked[chosen].text} />}
+    </section>
+  );
+}
+
+function TryIt({ engine, prompt }: { engine: ReturnType<typeof useEngine>; prompt: string }) {
+  const [input, setInput] = useState('');
+  const [out, setOut] = useState<{ with: string; without: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const [withPrompt, without] = [await engine.tryPrompt(prompt, input, 8), await engine.tryPrompt(null, input, 8)];
+      setOut({ with: withPrompt, without });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="try" data-testid="try-it">
+      <h3>Try it</h3>
+      <p className="hint">
+        Type a new input; the model continues it with <code>{JSON.stringify(prompt)}</code> in front, and without it.
+      </p>
+      <div className="row">
+        <input data-testid="try-input" value={input} size={50} onChange={(e) => setInput(e.target.value)} placeholder="Given the input numbers 2 and 5, the answer is" />
+        <button data-testid="try-run" disabled={busy || !input.trim()} onClick={() => void run()}>
+          Try
+        </button>
+      </div>
+      {error && <div className="error">{error}</div>}
+      {out && (
+        <dl className="try-out">
+          <dt>with the prompt</dt>
+          <dd data-testid="try-with">{JSON.stringify(out.with)}</dd>
+          <dt>without</dt>
+          <dd data-testid="try-without">{JSON.stringify(out.without)}</dd>
+        </dl>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+/** Presets, every search option under the reference's name with a one-line explanation, and an estimate of the work. */
+import { DEFAULT_OPTIONS, OPTION_DOCS, plannedSteps, PRESETS, resolveOptions, type IPromptOptions, type PresetName } from '../iprompt/index.ts';
+import { useDataStore } from './state/dataStore.ts';
+import { useRunStore } from './state/runStore.ts';
+import { resolvedRunOptions } from './useSearch.ts';
+
+/** Options that change nothing in the search are not offered. */
+const HIDDEN = new Set<keyof IPromptOptions>(['lr', 'gamma', 'accum_grad_over_epoch', 'verbose']);
+
+export interface WorkEstimate {
+  steps: number;
+  candidates: number;
+  sequencesPerStep: number;
+  tokensPerStep: number;
+  seconds: number | null;
+}
+
+/** Tokens are estimated at 4 characters each until a run has measured the speed on this model. */
+export function estimateWork(inputs: string[], outputs: string[], o: IPromptOptions, tokensPerSecond: number | null): WorkEstimate {
+  const n = inputs.length;
+  const held = o.do_final_reranking && n >= 2 ? Math.min(o.n_eval, Math.max(1, Math.round(n * o.held_out_fraction)), n - 1) : 0;
+  const rows = o.n_shots > 1 ? o.max_n_datapoints : Math.min(n - held, o.max_n_datapoints);
+  const steps = plannedSteps(rows, o);
+  const candidates = (o.pop_size + o.num_random_generations) * (1 + o.num_mutations);
+  const batch = Math.min(o.batch_size, rows);
+  const chars = inputs.slice(0, 200).reduce((a, x, i) => a + x.length + outputs[i].length + 2, 0) / Math.min(200, n);
+  const tokensPerSequence = o.num_learned_tokens + chars / 4;
+  const tokensPerStep = candidates * batch * tokensPerSequence;
+  const total = steps * tokensPerStep + o.final_rerank_top_k * held * tokensPerSequence;
+  return { steps, candidates, sequencesPerStep: candidates * batch, tokensPerStep, seconds: tokensPerSecond ? total / tokensPerSecond : null };
+}
+
+export function SettingsPanel({ disabled }: { disabled: boolean }) {
+  const preset = useRunStore((s) => s.preset);
+  const overrides = useRunStore((s) => s.overrides);
+  const set = useRunStore((s) => s.set);
+  const pairs = useDataStore((s) => s.pairs);
+  const measured = useRunStore((s) => (s.tokensPerSecond > 0 ? s.tokensPerSecond : null));
+  let options: IPromptOptions | null = null;
+  let optionsError: string | null = null;
+  try {
+    options = resolveOptions(resolvedRunOptions({ preset, overrides }));
+  } catch (err) {
+    optionsError = (err as Error).message;
+  }
+  const est = options && pairs && pairs.inputs.length > 1 ? estimateWork(pairs.inputs, pairs.outputs, options, measured) : null;
+
+  const setOption = (key: keyof IPromptOptions, raw: string | boolean) => {
+    const def = DEFAULT_OPTIONS[key];
+    const value = typeof def === 'number' ? (raw === '' ? undefined : Number(raw)) : raw;
+    const next = { ...overrides, [key]: value };
+    if (value === undefined) delete next[key];
+    set({ overrides: next });
+  };
+
+  return (
+    <section className="panel" data-testid="settings">
+      <h2>Settings</h2>
+      <div className="row">
+        {(Object.keys(PRESETS) as PresetName[]).map((name) => (
+          <label key={name} title={PRESETS[name].description}>
+            <input type="radio" name="preset" data-testid={`preset-${name}`} checked={preset === name} disabled={disabled} onChange={() => set({ preset: name, overrides: {} })} /> {PRESETS[name].label}
+          </label>
+        ))}
+      </div>
+      <p className="hint">{PRESETS[preset].description}</p>
+      {est && (
+        <p data-testid="estimate">
+          Up to <strong>{est.steps}</strong> steps; each scores {est.candidates} candidates on {Math.round(est.sequencesPerStep / est.candidates)} examples ({est.sequencesPerStep.toLocaleString()} sequences, ≈{Math.round(est.tokensPerStep).toLocaleString()} tokens).{' '}
+          {est.seconds !== null ? <>About <strong>{formatDuration(est.seconds)}</strong> at the measured {Math.round(measured!).toLocaleString()} tokens/s.</> : 'The time is shown once the first run has measured the speed.'}
+        </p>
+      )}
+      {optionsError && <div className="error" data-testid="options-error">{optionsError}</div>}
+      <details>
+        <summary>Advanced: every option</summary>
+        <table className="options">
+          <tbody>
+            {(Object.keys(OPTION_DOCS) as (keyof IPromptOptions)[])
+              .filter((k) => !HIDDEN.has(k))
+              .map((k) => {
+                const value = (overrides as Record<string, unknown>)[k] ?? (PRESETS[preset].options as Record<string, unknown>)[k] ?? DEFAULT_OPTIONS[k];
+                const def = DEFAULT_OPTIONS[k];
+                return (
+                  <tr key={k}>
+                    <td>
+                      <code>{k}</code>
+                    </td>
+                    <td>
+                      {typeof def === 'boolean' ? (
+                        <input type="checkbox" data-testid={`opt-${k}`} disabled={disabled} checked={Boolean(value)} onChange={(e) => setOption(k, e.target.checked)} />
+                      ) : k === 'pop_criterion' || k === 'pop_topk_strategy' ? (
+                        <select data-testid={`opt-${k}`} disabled={disabled} value={String(value)} onChange={(e) => setOption(k, e.target.value)}>
+                          {(k === 'pop_criterion' ? ['loss', 'acc', 'combined'] : ['different_start_token', 'all']).map((v) => (
+                            <option key={v}>{v}</option>
+                          ))}
+                        </select>
+                      ) : (
+                        <input data-testid={`opt-${k}`} disabled={disabled} type={typeof def === 'number' ? 'number' : 'text'} value={String(value)} onChange={(e) => setOption(k, e.target.value)} style={{ width: typeof def === 'number' ? '7em' : '14em' }} />
+                      )}
+                    </td>
+                    <td className="hint">{OPTION_DOCS[k]}</td>
+                  </tr>
+                );
+              })}
+          </tbody>
+        </table>
+      </details>
+    </section>
+  );
+}
+
+export function formatDuration(s: number): string {
+  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}

@@ -1,0 +1,82 @@
+/**
+ * The run slice: the run spec (preset, options, seed) and what a run produced, step by step, for
+ * the charts and the pool table, then the final result. Written only by useSearch.
+ */
+import { create } from 'zustand';
+import type { SerializedEngineError } from '../../engine/errors.ts';
+import type { DatasetSizes, ExplainResult, IPromptOptionsInput, PoolSnapshot, PresetName } from '../../iprompt/index.ts';
+
+export type RunStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'ranking' | 'done' | 'error';
+
+export interface StepPoint {
+  step: number;
+  bestLoss: number;
+  meanLoss: number;
+  bestAccuracy: number;
+}
+
+export interface CandidatePoint {
+  step: number;
+  loss: number;
+  text: string;
+  kind: string;
+}
+
+/** How a prompt came to be: for the lineage view. */
+export interface LineageEntry {
+  text: string;
+  parent?: string;
+  truncateAt?: number;
+  firstStep: number;
+  kind: string;
+}
+
+export interface RunState {
+  preset: PresetName;
+  /** Options set in the advanced panel, on top of the preset. */
+  overrides: IPromptOptionsInput;
+  status: RunStatus;
+  sizes: DatasetSizes | null;
+  step: number;
+  epoch: number;
+  examplesSeen: number;
+  tokens: number;
+  tokensPerSecond: number;
+  elapsedMs: number;
+  series: StepPoint[];
+  points: CandidatePoint[];
+  top: PoolSnapshot[];
+  ranking: { done: number; total: number } | null;
+  result: ExplainResult | null;
+  error: SerializedEngineError | null;
+  selected: string | null;
+  /** Set when the shown result came from a permalink or the history rather than a run here. */
+  opened: { from: 'permalink' | 'history'; note: string | null } | null;
+  set: (patch: Partial<Omit<RunState, 'set'>>) => void;
+}
+
+export const EMPTY_RUN = {
+  status: 'idle' as RunStatus,
+  sizes: null,
+  step: 0,
+  epoch: 0,
+  examplesSeen: 0,
+  tokens: 0,
+  tokensPerSecond: 0,
+  elapsedMs: 0,
+  series: [],
+  points: [],
+  top: [],
+  ranking: null,
+  result: null,
+  error: null,
+  selected: null,
+  opened: null,
+};
+
+export const useRunStore = create<RunState>((set) => ({
+  preset: 'quick',
+  overrides: {},
+  ...EMPTY_RUN,
+  set: (patch) => set(patch),
+}));

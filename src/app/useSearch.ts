@@ -1,0 +1,104 @@
+/**
+ * Runs a search in the worker and feeds the run slice. Events are buffered and applied once per
+ * animation frame, so a burst of steps never blocks the page.
+ */
+import { useCallback, useMemo, useRef } from 'react';
+import { EngineError } from '../engine/errors.ts';
+import { PRESETS, type IPromptOptionsInput } from '../iprompt/index.ts';
+import { useDataStore } from './state/dataStore.ts';
+import { EMPTY_RUN, useRunStore, type CandidatePoint, type LineageEntry, type RunState, type StepPoint } from './state/runStore.ts';
+import type { SearchStreamEvent, useEngine } from './useEngine.ts';
+
+/** Most candidate points kept for the scatter chart (older steps are thinned beyond this). */
+const MAX_POINTS = 6000;
+
+export const lineage = new Map<string, LineageEntry>();
+
+export function resolvedRunOptions(state: Pick<RunState, 'preset' | 'overrides'>): IPromptOptionsInput {
+  return { ...PRESETS[state.preset].options, ...state.overrides };
+}
+
+export function useSearch(engine: ReturnType<typeof useEngine>) {
+  const buffer = useRef<SearchStreamEvent[]>([]);
+  const frame = useRef<number | null>(null);
+
+  const flush = useCallback(() => {
+    frame.current = null;
+    const events = buffer.current;
+    buffer.current = [];
+    if (events.length === 0) return;
+    const s = useRunStore.getState();
+    const patch: Partial<RunState> = {};
+    let series: StepPoint[] | null = null;
+    let points: CandidatePoint[] | null = null;
+    for (const e of events) {
+      switch (e.type) {
+        case 'start':
+          patch.sizes = e.sizes;
+          break;
+        case 'step': {
+          series ??= [...s.series];
+          points ??= [...s.points];
+          const losses = e.candidates.map((c) => c.loss);
+          series.push({ step: e.step, bestLoss: e.stepLoss, meanLoss: losses.reduce((a, b) => a + b, 0) / losses.length, bestAccuracy: e.stepAccuracy });
+          for (const c of e.candidates) {
+            points.push({ step: e.step, loss: c.loss, text: c.text, kind: c.kind });
+            const key = c.ids.join(',');
+            if (!lineage.has(key)) lineage.set(key, { text: c.text, parent: c.parentIds?.join(','), truncateAt: c.truncateAt, firstStep: e.step, kind: c.kind });
+          }
+          Object.assign(patch, { step: e.step, epoch: e.epoch, examplesSeen: e.examplesSeen, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs, top: e.top });
+          break;
+        }
+        case 'paused':
+          patch.status = 'paused';
+          break;
+        case 'resumed':
+          patch.status = 'running';
+          break;
+        case 'ranking':
+          patch.status = 'ranking';
+          patch.ranking = { done: e.done, total: e.total };
+          break;
+      }
+    }
+    if (series) patch.series = series;
+    if (points) patch.points = points.length > MAX_POINTS ? points.filter((_, i) => i % 2 === 0 || i >= points!.length - MAX_POINTS / 2) : points;
+    s.set(patch);
+  }, []);
+
+  const start = useCallback(async () => {
+    const { pairs } = useDataStore.getState();
+    const run = useRunStore.getState();
+    if (!pairs) return;
+    lineage.clear();
+    run.set({ ...EMPTY_RUN, status: 'running' });
+    const options = resolvedRunOptions(run);
+    try {
+      const result = await engine.explain(pairs.inputs, pairs.outputs, options, (e) => {
+        buffer.current.push(e);
+        frame.current ??= requestAnimationFrame(flush);
+      });
+      flush();
+      useRunStore.getState().set({ status: 'done', result, ranking: null });
+    } catch (err) {
+      flush();
+      const e = err instanceof EngineError ? err : new EngineError('INTERNAL', String((err as Error)?.message ?? err));
+      useRunStore.getState().set({ status: 'error', error: e.toJSON() });
+    }
+  }, [engine, flush]);
+
+  const pause = useCallback(() => {
+    useRunStore.getState().set({ status: 'pausing' });
+    void engine.control('pause');
+  }, [engine]);
+  const resume = useCallback(() => {
+    useRunStore.getState().set({ status: 'running' });
+    void engine.control('resume');
+  }, [engine]);
+  const stop = useCallback(() => {
+    useRunStore.getState().set({ status: 'stopping' });
+    void engine.control('stop');
+  }, [engine]);
+
+  return useMemo(() => ({ start, pause, resume, stop }), [start, pause, resume, stop]);
+}
