@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { getAddTwoNumbersDataset } from '../datasets/tasks/addTwo.ts';
+import {
+  PERMALINK_MAX_LENGTH,
+  PermalinkError,
+  decodePermalink,
+  encodePermalink,
+  hashDataset,
+  packFragment,
+  sha256Hex,
+  type SharedRun,
+} from './permalink.ts';
+
+/** A realistic finished run: 100 add_two pairs, 64 ranked prompts, 30 series points. */
+function realisticRun(): SharedRun {
+  const { inputs, outputs } = getAddTwoNumbersDataset();
+  return {
+    data: { inputs, outputs, name: 'add_two' },
+    model: { kind: 'shipped', name: 'SmolLM2-135M-Instruct' },
+    dtype: 'q4f16',
+    backend: 'webgpu',
+    options: { seed: 42, num_learned_tokens: 6, pop_size: 8, max_n_steps: 30, preprefix: '', do_final_reranking: true },
+    result: {
+      prompts: Array.from({ length: 64 }, (_, i) => ({
+        text: ` Add the two numbers given${i % 3 ? ' and state the sum' : ''} (#${i})`,
+        loss: 0.3 + i * 0.0123456789,
+        accuracy: Math.max(0, 0.97 - i / 71),
+        timesScored: 2 + (i % 5),
+      })),
+      baseline: { loss: 3.141592653589793, accuracy: 0.04, examples: 25 },
+      series: Array.from({ length: 30 }, (_, i) => ({
+        step: i,
+        bestLoss: 2 / (i + 1) + 1e-17,
+        meanLoss: 3 / (i + 1) + 0.1,
+        bestAccuracy: i / 30,
+      })),
+      steps: 30,
+      stoppedBy: 'max_n_steps',
+      finishedAt: '2025-05-01T12:34:56.789Z',
+      seconds: 123.456,
+    },
+  };
+}
+
+/** The PermalinkError code of decoding `link`, failing the test on any other outcome. */
+async function codeOf(link: string): Promise<string> {
+  try {
+    await decodePermalink(link);
+  } catch (e) {
+    expect(e).toBeInstanceOf(PermalinkError);
+    return (e as PermalinkError).code;
+  }
+  throw new Error(`decoded ${JSON.stringify(link.slice(0, 40))} without an error`);
+}
+
+async function errorOf(link: string): Promise<PermalinkError> {
+  try {
+    await decodePermalink(link);
+  } catch (e) {
+    if (e instanceof PermalinkError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+describe('permalink round trip', () => {
+  it('returns a realistic run exactly', async () => {
+    const run = realisticRun();
+    const { fragment, dataIncluded, length, note } = await encodePermalink(run);
+    console.log(`realistic run (100 add_two pairs, 64 prompts, 30 points): fragment of ${length} characters`);
+    expect(fragment).toMatch(/^#run=1\.\d+\.[0-9a-f]{8}\.[A-Za-z0-9_-]+$/);
+    expect(length).toBe(fragment.length);
+    expect(length).toBeLessThanOrEqual(PERMALINK_MAX_LENGTH);
+    expect(dataIncluded).toBe(true);
+    expect(note).toBeNull();
+    const back = await decodePermalink(fragment);
+    expect(back).toEqual(run);
+    // Numbers survive bit for bit.
+    expect(back.result!.series[3].bestLoss).toBe(run.result!.series[3].bestLoss);
+    expect(back.result!.baseline!.loss).toBe(Math.PI);
+  });
+
+  it('keeps unicode in the data', async () => {
+    const run: SharedRun = {
+      data: { inputs: ['emoji 😀👍🏽', '中文输入', 'tab\there\nnew line\r\n', ''], outputs: ['🎉', '日本語', '\u0000\u2028', 'é'] },
+      model: { kind: 'hub', id: 'onnx-community/Qwen2.5-0.5B-Instruct' },
+      options: { seed: 7 },
+      result: null,
+    };
+    expect(await decodePermalink((await encodePermalink(run)).fragment)).toEqual(run);
+  });
+
+  it('accepts a whole URL, a fragment without "#", and a link broken over lines', async () => {
+    const run = realisticRun();
+    const { fragment } = await encodePermalink(run);
+    expect(await decodePermalink(`https://example.org/iprompt/?x=1${fragment}`)).toEqual(run);
+    expect(await decodePermalink(fragment.slice(1))).toEqual(run);
+    const wrapped = fragment.replace(/(.{76})/g, '$1\n');
+    expect(await decodePermalink(`  ${wrapped}  `)).toEqual(run);
+    // Punctuation picked up after the link is ignored.
+    expect(await decodePermalink(`${fragment}.`)).toEqual(run);
+    expect(await decodePermalink(`${fragment})`)).toEqual(run);
+  });
+});
+
+describe('too much data', () => {
+  it('falls back to the hash of a ~20 MB dataset, with a note stating the limit', async () => {
+    const inputs: string[] = [];
+    const outputs: string[] = [];
+    for (let i = 0; inputs.length < 400_000; i++) {
+      const a = (i * 7919) % 1_000_003;
+      const b = (i * 104_729) % 999_983;
+      inputs.push(`Given the input numbers ${a} and ${b}, the answer is`);
+      outputs.push(` ${a + b}.`);
+    }
+    const run: SharedRun = { ...realisticRun(), data: { inputs, outputs, name: 'big' } };
+    expect(JSON.stringify(run.data).length).toBeGreaterThan(20e6);
+    const encoded = await encodePermalink(run);
+    expect(encoded.dataIncluded).toBe(false);
+    expect(encoded.length).toBeLessThanOrEqual(PERMALINK_MAX_LENGTH);
+    expect(encoded.note).toContain('32,000');
+    const back = await decodePermalink(encoded.fragment);
+    expect(back.data).toEqual({ sha256: await hashDataset(inputs, outputs), count: 400_000, name: 'big' });
+    expect(back.result).toEqual(run.result);
+  });
+
+  it('trims prompts and thins the series when even the results are too long', async () => {
+    const run = realisticRun();
+    run.result!.series = Array.from({ length: 5000 }, (_, i) => ({
+      step: i, bestLoss: Math.sin(i) + 2, meanLoss: Math.cos(i) + 3, bestAccuracy: (i % 97) / 97,
+    }));
+    const encoded = await encodePermalink(run, { maxLength: 8000, maxPrompts: 10 });
+    expect(encoded.length).toBeLessThanOrEqual(8000);
+    expect(encoded.dataIncluded).toBe(false);
+    expect(encoded.note).toMatch(/8,000-character limit.*also keeps only the first 10 of 64 prompts and \d+ of 5,000 progress points/s);
+    const back = await decodePermalink(encoded.fragment);
+    expect(back.result!.prompts).toEqual(run.result!.prompts.slice(0, 10));
+    expect(back.result!.series.at(-1)).toEqual(run.result!.series.at(-1));
+    expect(back.result!.series[0]).toEqual(run.result!.series[0]);
+  });
+
+  it('throws TOO_LARGE when nothing fits', async () => {
+    const run = realisticRun();
+    run.options.preprefix = 'x'.repeat(200);
+    await expect(encodePermalink(run, { maxLength: 100 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+  });
+
+  it('refuses to encode a run that would not decode', async () => {
+    const run = realisticRun();
+    run.result!.prompts[2].loss = NaN;
+    await expect(encodePermalink(run)).rejects.toThrow(/result\.prompts\[2\]\.loss should be a finite number/);
+  });
+});
+
+describe('damaged links', () => {
+  it('tells a cut-off link from something that is not a permalink, wherever it was cut', async () => {
+    const { fragment } = await encodePermalink(realisticRun());
+    const header = fragment.slice(0, fragment.lastIndexOf('.') + 1);
+    expect(await codeOf('')).toBe('NOT_A_PERMALINK');
+    expect(await codeOf(fragment.slice(0, 3))).toBe('NOT_A_PERMALINK'); // '#ru'
+    expect(await codeOf('https://example.org/iprompt/')).toBe('NOT_A_PERMALINK');
+    expect(await codeOf('#section-2')).toBe('NOT_A_PERMALINK');
+    // Every cut from 'run=' to the last character of the payload.
+    for (let cut = 5; cut < fragment.length; cut += cut < header.length + 2 ? 1 : 997) {
+      expect(await codeOf(fragment.slice(0, cut)), `cut at ${cut}`).toBe('TRUNCATED');
+    }
+    expect(await codeOf(fragment.slice(0, -1))).toBe('TRUNCATED');
+    const mid = Math.floor(fragment.length / 2);
+    const e = await errorOf(`https://example.org/${fragment.slice(0, mid)}`);
+    const want = fragment.length - header.length;
+    expect(e.message).toBe(
+      `This link is incomplete: it carries ${(mid - header.length).toLocaleString('en-US')} of ${want.toLocaleString('en-US')} characters. ` +
+        'It was probably cut off when it was copied; ask for the whole link.',
+    );
+  });
+
+  it('reports a flipped character as CORRUPT', async () => {
+    const { fragment } = await encodePermalink(realisticRun());
+    for (const at of [fragment.lastIndexOf('.') + 1, Math.floor(fragment.length / 2), fragment.length - 1]) {
+      const c = fragment[at];
+      const flipped = fragment.slice(0, at) + (c === 'A' ? 'B' : 'A') + fragment.slice(at + 1);
+      const e = await errorOf(flipped);
+      expect(e.code).toBe('CORRUPT');
+      expect(e.message).toMatch(/checksum/);
+    }
+    // A character that base64url never has.
+    const at = fragment.length - 5;
+    expect(await codeOf(fragment.slice(0, at) + '!' + fragment.slice(at + 1))).toBe('CORRUPT');
+    // A damaged header.
+    expect(await codeOf(fragment.replace(/^#run=1\.(\d+)\./, '#run=1.$1x.'))).toBe('CORRUPT');
+  });
+
+  it('reports another format version as UNSUPPORTED_VERSION', async () => {
+    const { fragment } = await encodePermalink(realisticRun());
+    expect(await codeOf(fragment.replace('#run=1.', '#run=2.'))).toBe('UNSUPPORTED_VERSION');
+    expect(await codeOf('#run=2.10.0000abcd.abc')).toBe('UNSUPPORTED_VERSION');
+  });
+
+  it('reports a well-packed run with missing or wrong fields as CORRUPT, naming the field', async () => {
+    const good = realisticRun();
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, result: { ...good.result, series: undefined } }, /result\.series is missing/],
+      [{ ...good, model: undefined }, /model is missing/],
+      [{ ...good, model: { kind: 'cloud', name: 'x' } }, /model\.kind/],
+      [{ ...good, data: { inputs: ['a', 'b'], outputs: ['c'] } }, /data has 2 inputs but 1 outputs/],
+      [{ ...good, data: { inputs: ['a', 3], outputs: ['c', 'd'] } }, /data\.inputs\[1\] should be text/],
+      [{ ...good, data: { sha256: 'abc', count: 3 } }, /data\.sha256/],
+      [{ ...good, options: { seed: null } }, /options\.seed should be a finite number/],
+      [{ ...good, result: { ...good.result, prompts: [{ text: 'p', loss: 1, accuracy: 1 }] } }, /result\.prompts\[0\]\.timesScored is missing/],
+      [[1, 2, 3], /the shared run should be an object/],
+    ];
+    for (const [value, message] of cases) {
+      const e = await errorOf(packFragment(value)!);
+      expect(e.code).toBe('CORRUPT');
+      expect(e.message).toMatch(message);
+    }
+  });
+
+  it('reports a payload that is not deflate or not JSON as CORRUPT', async () => {
+    const crc = (s: string) => {
+      // Re-pack by hand: a valid header around a payload that does not inflate.
+      let c = ~0;
+      for (let i = 0; i < s.length; i++) {
+        c ^= s.charCodeAt(i);
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      return (~c >>> 0).toString(16).padStart(8, '0');
+    };
+    const junk = 'bm90IGRlZmxhdGU';
+    const e = await errorOf(`#run=1.${junk.length}.${crc(junk)}.${junk}`);
+    expect(e.code).toBe('CORRUPT');
+    expect(e.message).toMatch(/cannot be unpacked/);
+  });
+});
+
+describe('hashes', () => {
+  it('hashes text and datasets with SHA-256', async () => {
+    expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(await hashDataset(['a'], ['b'])).toBe(await sha256Hex('[["a"],["b"]]'));
+    expect(await hashDataset(['a', 'b'], [])).not.toBe(await hashDataset(['a'], ['b']));
+  });
+});

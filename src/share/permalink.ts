@@ -1,0 +1,363 @@
+/**
+ * Permalinks: a finished iPrompt run packed into a URL fragment and unpacked again.
+ *
+ * The fragment is `#run=1.<payloadLength>.<crc32>.<payload>`, where payload is
+ * base64url(deflate(utf8(JSON))). Browsers never send the fragment to a server, so the data stays
+ * with the people who share the link. The declared length tells a link that was cut off (the usual
+ * accident) from a damaged one, the CRC catches damage before anything is unpacked, and a
+ * field-by-field check catches the rest. Every failure is a PermalinkError whose message says what
+ * to do.
+ */
+import { Deflate, Inflate, deflateSync } from 'fflate';
+import type { IPromptOptions } from '../iprompt/options.ts';
+import type { Baseline } from '../iprompt/search.ts';
+
+export interface SharedPrompt { text: string; loss: number; accuracy: number; timesScored: number }
+export interface StepPoint { step: number; bestLoss: number; meanLoss: number; bestAccuracy: number }
+export interface SharedRun {
+  /** The data itself, or (when it would make the link too long) only its hash and size. */
+  data: { inputs: string[]; outputs: string[]; name?: string } | { sha256: string; count: number; name?: string };
+  model: { kind: 'shipped'; name: string } | { kind: 'hub'; id: string } | { kind: 'files'; name: string };
+  dtype?: string;
+  backend?: string;
+  /** Includes the seed. */
+  options: Partial<IPromptOptions>;
+  result: null | {
+    prompts: SharedPrompt[];
+    baseline: Baseline | null;
+    series: StepPoint[];
+    steps: number;
+    stoppedBy: string;
+    finishedAt: string;
+    seconds: number;
+  };
+}
+
+/**
+ * Most characters in a whole fragment (with its '#'). Chromium accepts URLs up to 2 MB, but people
+ * paste links into chat and mail, and messaging apps, mail clients and some servers cut or refuse
+ * URLs far shorter than that; 32,000 characters still carries a realistic run with its data.
+ */
+export const PERMALINK_MAX_LENGTH = 32_000;
+/** Prompts kept when a run is trimmed to fit. */
+const DEFAULT_MAX_PROMPTS = 20;
+const VERSION = '1';
+/** Above this many JSON bytes, a streaming pass first checks (and gives up early) whether the data can fit at all. */
+const PROBE_ABOVE = 1 << 20;
+/** Most bytes a link may unpack to, so that a crafted link cannot exhaust memory. */
+const MAX_UNPACKED = 64 << 20;
+
+export type PermalinkErrorCode = 'NOT_A_PERMALINK' | 'TRUNCATED' | 'CORRUPT' | 'UNSUPPORTED_VERSION' | 'TOO_LARGE';
+
+export class PermalinkError extends Error {
+  readonly code: PermalinkErrorCode;
+  constructor(code: PermalinkErrorCode, message: string) {
+    super(message);
+    this.name = 'PermalinkError';
+    this.code = code;
+  }
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const utf8 = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** SHA-256 of `JSON.stringify([inputs, outputs])` (arrays of strings have one JSON form). */
+export function hashDataset(inputs: string[], outputs: string[]): Promise<string> {
+  return sha256Hex(JSON.stringify([inputs, outputs]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+export async function encodePermalink(
+  run: SharedRun,
+  opts: { maxLength?: number; maxPrompts?: number } = {},
+): Promise<{ fragment: string; dataIncluded: boolean; length: number; note: string | null }> {
+  const maxLength = opts.maxLength ?? PERMALINK_MAX_LENGTH;
+  const maxPrompts = opts.maxPrompts ?? DEFAULT_MAX_PROMPTS;
+  // A run that would not decode (NaN losses, unequal columns) is a bug of the caller's: say so now.
+  try {
+    validateRun(run);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new TypeError(`encodePermalink: this run cannot be shared: ${e.message}.`);
+    throw e;
+  }
+  const done = (fragment: string, sent: SharedRun, note: string | null) =>
+    ({ fragment, dataIncluded: 'inputs' in sent.data, length: fragment.length, note });
+  const limit = `${fmt(maxLength)}-character limit`;
+
+  // 1. Everything, data included.
+  const whole = packFragment(run, maxLength);
+  if (whole) return done(whole, run, null);
+
+  // 2. The data replaced by its fingerprint.
+  let slim = run;
+  let note = '';
+  if ('inputs' in run.data) {
+    const { inputs, outputs, name } = run.data;
+    slim = { ...run, data: { sha256: await hashDataset(inputs, outputs), count: inputs.length, ...(name !== undefined && { name }) } };
+    note =
+      `The data made the link longer than the ${limit}, so the link carries the results and a fingerprint ` +
+      `(SHA-256) of the data; whoever opens it needs the same data to run the search again.`;
+    const fragment = packFragment(slim, maxLength);
+    if (fragment) return done(fragment, slim, note);
+  }
+
+  // 3. The first maxPrompts prompts, then every k-th step point (and the last) for k = 1, 2, 4, ...
+  const result = slim.result;
+  if (result) {
+    const prompts = result.prompts.slice(0, maxPrompts);
+    for (let k = 1; ; k *= 2) {
+      const series = result.series.filter((_, i, all) => i % k === 0 || i === all.length - 1);
+      const trimmed = { ...slim, result: { ...result, prompts, series } };
+      const fragment = packFragment(trimmed, maxLength);
+      if (fragment) {
+        const trim =
+          `${note ? 'To fit, it also' : `To fit within the ${limit}, it`} keeps only the first ${fmt(prompts.length)} ` +
+          `of ${fmt(result.prompts.length)} prompts and ${fmt(series.length)} of ${fmt(result.series.length)} progress points.`;
+        return done(fragment, trimmed, note ? `${note} ${trim}` : trim);
+      }
+      if (k >= result.series.length - 1) break;
+    }
+  }
+  throw new PermalinkError(
+    'TOO_LARGE',
+    `This run is too large to share as a link, even without its data and with only ${maxPrompts} prompts ` +
+      `(the ${limit}).`,
+  );
+}
+
+/**
+ * The fragment for any JSON value, or null when it would be longer than maxLength. Exported for
+ * tests, which need well-formed links around malformed runs.
+ */
+export function packFragment(value: unknown, maxLength = Infinity): string | null {
+  const bytes = utf8(JSON.stringify(value));
+  // n bytes become ceil(4n / 3) base64 characters, so more than 3/4 maxLength bytes cannot fit.
+  const maxBytes = Math.floor((maxLength * 3) / 4);
+  if (bytes.length > PROBE_ABOVE && !deflatesWithin(bytes, maxBytes)) return null;
+  const payload = toBase64Url(deflateSync(bytes, { level: 9 }));
+  const fragment = `#run=${VERSION}.${payload.length}.${crc32Hex(payload)}.${payload}`;
+  return fragment.length <= maxLength ? fragment : null;
+}
+
+/** Streams bytes through deflate and stops as soon as the output passes maxBytes (20 MB: ~50 ms, not ~2 s). */
+function deflatesWithin(bytes: Uint8Array, maxBytes: number): boolean {
+  let size = 0;
+  const probe = new Deflate({ level: 9 }, (chunk) => { size += chunk.length; });
+  const step = 1 << 16;
+  for (let i = 0; i < bytes.length; i += step) {
+    probe.push(bytes.subarray(i, i + step), i + step >= bytes.length);
+    if (size > maxBytes) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** Accepts the fragment with or without its '#', or a whole URL. */
+export async function decodePermalink(link: string): Promise<SharedRun> {
+  const hash = link.indexOf('#');
+  // Mail clients wrap long links; base64url has no whitespace, so any is an artefact.
+  const body = (hash >= 0 ? link.slice(hash + 1) : link).replace(/\s+/g, '');
+  if (!body.startsWith('run=')) throw new PermalinkError('NOT_A_PERMALINK', 'This link does not contain a shared run.');
+  const fields = body.slice('run='.length).split('.');
+  const [version, declared, crc] = fields;
+  if (fields.length > 1 && /^\d+$/.test(version) && version !== VERSION) {
+    throw new PermalinkError(
+      'UNSUPPORTED_VERSION',
+      `This link was made by a different version of the app (format ${version}; this one reads format ${VERSION}). ` +
+        'Open it with the version that made it, or ask for a new link.',
+    );
+  }
+  if (fields.length < 4 && [/^\d*$/, /^\d*$/, /^[0-9a-f]{0,8}$/].every((re, i) => fields[i] === undefined || re.test(fields[i]))) {
+    // The header so far looks right but stops before the payload: the link was cut short.
+    throw new PermalinkError(
+      'TRUNCATED',
+      'This link is incomplete: it ends within its first few characters, before the shared run begins. ' +
+        'It was probably cut off when it was copied; ask for the whole link.',
+    );
+  }
+  if (version !== VERSION) throw new PermalinkError('NOT_A_PERMALINK', 'This link does not contain a shared run.');
+  if (fields.length < 4 || !/^\d+$/.test(declared) || !/^[0-9a-f]{8}$/.test(crc)) {
+    throw corrupt('its first characters (the header) are damaged');
+  }
+  // A '.' cannot occur in the payload; one there (a full stop after the link) counts as extra text.
+  const carried = fields.slice(3).join('.');
+  const want = Number(declared);
+  if (carried.length < want) {
+    throw new PermalinkError(
+      'TRUNCATED',
+      `This link is incomplete: it carries ${fmt(carried.length)} of ${fmt(want)} characters. ` +
+        'It was probably cut off when it was copied; ask for the whole link.',
+    );
+  }
+  // Characters after the payload (punctuation or a bracket picked up with the link) are ignored.
+  const payload = carried.slice(0, want);
+  if (!/^[A-Za-z0-9_-]*$/.test(payload)) throw corrupt('it contains characters that a shared run never has');
+  if (crc32Hex(payload) !== crc) {
+    throw corrupt('its contents do not match their checksum, so a character was probably changed when it was copied');
+  }
+
+  let json: string;
+  try {
+    json = new TextDecoder('utf-8', { fatal: true }).decode(inflateCapped(fromBase64Url(payload)));
+  } catch (e) {
+    throw corrupt(`its contents cannot be unpacked (${e instanceof Error ? e.message : String(e)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw corrupt('its contents are not valid JSON');
+  }
+  try {
+    validateRun(value);
+  } catch (e) {
+    if (e instanceof ShapeError) throw corrupt(e.message);
+    throw e;
+  }
+  return value;
+}
+
+function corrupt(what: string): PermalinkError {
+  return new PermalinkError('CORRUPT', `This link is damaged: ${what}. Ask for the link again.`);
+}
+
+/** Inflates in small steps so that a crafted link cannot unpack to gigabytes. */
+function inflateCapped(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0) throw new Error('nothing to unpack');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const inflater = new Inflate((chunk) => {
+    size += chunk.length;
+    if (size > MAX_UNPACKED) throw new Error(`more than ${fmt(MAX_UNPACKED)} bytes`);
+    chunks.push(chunk);
+  });
+  const step = 1024;
+  for (let i = 0; i < bytes.length; i += step) inflater.push(bytes.subarray(i, i + step), i + step >= bytes.length);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking a run field by field
+
+/** A field of the run that is missing or of the wrong kind; the message names it. */
+class ShapeError extends Error {}
+
+function validateRun(v: unknown): asserts v is SharedRun {
+  const run = object(v, 'the shared run');
+  const data = object(run.data, 'data');
+  if ('sha256' in data) {
+    if (typeof data.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(data.sha256)) bad('data.sha256', 'should be 64 hexadecimal digits');
+    if (!Number.isSafeInteger(data.count) || (data.count as number) < 0) bad('data.count', 'should be a whole number of examples');
+  } else {
+    const inputs = strings(data.inputs, 'data.inputs');
+    const outputs = strings(data.outputs, 'data.outputs');
+    if (inputs.length !== outputs.length) bad('data', `has ${inputs.length} inputs but ${outputs.length} outputs`);
+  }
+  optionalText(data.name, 'data.name');
+
+  const model = object(run.model, 'model');
+  const kinds: Record<string, string> = { shipped: 'name', hub: 'id', files: 'name' };
+  const key = typeof model.kind === 'string' && Object.hasOwn(kinds, model.kind) ? kinds[model.kind] : undefined;
+  if (key === undefined) bad('model.kind', "should be 'shipped', 'hub' or 'files'");
+  text(model[key], `model.${key}`);
+  optionalText(run.dtype, 'dtype');
+  optionalText(run.backend, 'backend');
+
+  const options = object(run.options, 'options');
+  for (const [name, value] of Object.entries(options)) {
+    if (!['string', 'boolean'].includes(typeof value)) num(value, `options.${name}`);
+  }
+
+  if (run.result === null) return;
+  const result = object(run.result, 'result');
+  list(result.prompts, 'result.prompts').forEach((p, i) => {
+    const prompt = object(p, `result.prompts[${i}]`);
+    text(prompt.text, `result.prompts[${i}].text`);
+    for (const f of ['loss', 'accuracy', 'timesScored']) num(prompt[f], `result.prompts[${i}].${f}`);
+  });
+  if (result.baseline !== null) {
+    const baseline = object(result.baseline, 'result.baseline');
+    for (const f of ['loss', 'accuracy', 'examples']) num(baseline[f], `result.baseline.${f}`);
+  }
+  list(result.series, 'result.series').forEach((p, i) => {
+    const point = object(p, `result.series[${i}]`);
+    for (const f of ['step', 'bestLoss', 'meanLoss', 'bestAccuracy']) num(point[f], `result.series[${i}].${f}`);
+  });
+  num(result.steps, 'result.steps');
+  text(result.stoppedBy, 'result.stoppedBy');
+  text(result.finishedAt, 'result.finishedAt');
+  num(result.seconds, 'result.seconds');
+}
+
+function bad(path: string, what: string): never {
+  throw new ShapeError(`${path} ${what}`);
+}
+function missing(v: unknown, path: string): void {
+  if (v === undefined) bad(path, 'is missing');
+}
+function object(v: unknown, path: string): Record<string, unknown> {
+  missing(v, path);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, 'should be an object');
+  return v as Record<string, unknown>;
+}
+function list(v: unknown, path: string): unknown[] {
+  missing(v, path);
+  if (!Array.isArray(v)) bad(path, 'should be a list');
+  return v;
+}
+function strings(v: unknown, path: string): string[] {
+  list(v, path).forEach((s, i) => text(s, `${path}[${i}]`));
+  return v as string[];
+}
+function text(v: unknown, path: string): void {
+  missing(v, path);
+  if (typeof v !== 'string') bad(path, 'should be text');
+}
+function optionalText(v: unknown, path: string): void {
+  if (v !== undefined) text(v, path);
+}
+function num(v: unknown, path: string): void {
+  missing(v, path);
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(path, 'should be a finite number');
+}
+
+// ---------------------------------------------------------------------------------------------
+// base64url and CRC-32
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/')); // atob accepts a missing '=' padding
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+  return n >>> 0;
+});
+
+/** CRC-32 (the zip/PNG one) of an ASCII string, as 8 lowercase hex digits. */
+function crc32Hex(ascii: string): string {
+  let c = ~0;
+  for (let i = 0; i < ascii.length; i++) c = CRC_TABLE[(c ^ ascii.charCodeAt(i)) & 0xff] ^ (c >>> 8);
+  return (~c >>> 0).toString(16).padStart(8, '0');
+}
