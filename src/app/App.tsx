@@ -2,11 +2,13 @@ import { useEffect } from 'react';
 import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 import { DataPanel } from './DataPanel.tsx';
 import { EnginePanel } from './EnginePanel.tsx';
+import { HistoryPanel } from './HistoryPanel.tsx';
 import { LiveCharts } from './LiveCharts.tsx';
 import { PoolTable } from './PoolTable.tsx';
 import { ResultsPanel } from './ResultsPanel.tsx';
 import { RunPanel } from './RunPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
+import { LinkError, ShareButton, usePermalinkOpener } from './share.tsx';
 import { useRunStore } from './state/runStore.ts';
 import { useData } from './useData.ts';
 import { useEngine } from './useEngine.ts';
@@ -17,6 +19,7 @@ export function App() {
   const data = useData();
   const search = useSearch(engine);
   const running = useRunStore((s) => ['running', 'pausing', 'paused', 'stopping', 'ranking'].includes(s.status));
+  usePermalinkOpener();
   useEffect(() => {
     // Load the shipped model on first open; the backend is chosen automatically.
     void engine.load({ kind: 'shipped', name: DEFAULT_MODEL }, 'auto');
@@ -27,13 +30,15 @@ export function App() {
         <h1>iPrompt</h1>
         <p className="tagline">Explain a dataset in plain language, in your browser. Nothing leaves this tab.</p>
       </header>
+      <LinkError />
       <DataPanel data={data} />
       <EnginePanel engine={engine} defaultModel={DEFAULT_MODEL} locked={running} />
       <SettingsPanel disabled={running} />
       <RunPanel search={search} />
       <LiveCharts />
       <PoolTable />
-      <ResultsPanel engine={engine} />
+      <ResultsPanel engine={engine} share={<ShareButton />} />
+      <HistoryPanel />
     </main>
   );
 }

@@ -4,28 +4,31 @@ import { useRunStore } from './state/runStore.ts';
 import { downloadText, toCsv } from './download.ts';
 import type { useEngine } from './useEngine.ts';
 import type { ReactNode } from 'react';
+import { modelLabel } from './runRecord.ts';
 
 export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useEngine>; share?: ReactNode }) {
+  const record = useRunStore((s) => s.record);
   const result = useRunStore((s) => s.result);
   const opened = useRunStore((s) => s.opened);
   const [chosen, setChosen] = useState(0);
-  if (!result) return null;
-  const md = result.metadata;
-  const ranked = md.ranked;
-  const heldOut = md.ranking !== 'running_means';
-  const exportJson = () => downloadText('iprompt-result.json', JSON.stringify({ prompts: ranked, metadata: { ...md, ranked: undefined } }, null, 2), 'application/json');
+  if (!record?.result) return null;
+  const r = record.result;
+  const heldOut = record.options.do_final_reranking !== false;
+  const exportJson = () =>
+    downloadText('iprompt-result.json', JSON.stringify(result ? { prompts: result.metadata.ranked, metadata: { ...result.metadata, ranked: undefined } } : record, null, 2), 'application/json');
   const exportCsv = () =>
-    downloadText('iprompt-result.csv', toCsv([['rank', 'prompt', 'accuracy', 'loss', 'times_scored'], ...ranked.map((p, i) => [i + 1, p.text, p.accuracy, p.loss, p.timesScored])]), 'text/csv');
+    downloadText('iprompt-result.csv', toCsv([['rank', 'prompt', 'accuracy', 'loss', 'times_scored'], ...r.prompts.map((p, i) => [i + 1, p.text, p.accuracy, p.loss, p.timesScored])]), 'text/csv');
   return (
     <section className="panel" data-testid="results">
       <h2>Explanations</h2>
       {opened && (
         <p className="note" data-testid="opened-note">
-          Opened from a {opened.from === 'permalink' ? 'shared link' : 'saved run'}, not recomputed.{opened.note ? ` ${opened.note}` : ''}
+          Opened from a {opened.from === 'permalink' ? 'shared link' : 'saved run'}, not recomputed: {modelLabel(record.model)}, seed {record.options.seed ?? '?'}, finished {new Date(r.finishedAt).toLocaleString()}.
+          {opened.note ? ` ${opened.note}` : ''}
         </p>
       )}
       <p className="hint">
-        {md.steps} steps ({md.stopped_by.replace(/_/g, ' ')}), ranked by {heldOut ? `accuracy then loss on ${md.baseline?.examples ?? md.sizes.heldOutExamples} held-out examples` : 'running accuracy'}.
+        {r.steps} steps ({r.stoppedBy.replace(/_/g, ' ')}), ranked by {heldOut ? `accuracy then loss on ${r.baseline?.examples ?? 'the'} held-out examples` : 'running accuracy'}.
       </p>
       <table className="ranked">
         <thead>
@@ -38,7 +41,7 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
           </tr>
         </thead>
         <tbody>
-          {ranked.slice(0, 15).map((p, i) => (
+          {r.prompts.slice(0, 15).map((p, i) => (
             <tr key={i} data-testid="ranked-row" className={chosen === i ? 'selected' : ''} onClick={() => setChosen(i)}>
               <td>{i + 1}</td>
               <td className="prompt" data-testid="ranked-prompt">{p.text}</td>
@@ -47,14 +50,14 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
               <td>{p.timesScored}</td>
             </tr>
           ))}
-          {md.baseline && (
+          {r.baseline && (
             <tr className="baseline" data-testid="baseline-row">
               <td>–</td>
               <td>
                 <em>no prompt</em>
               </td>
-              <td>{md.baseline.accuracy.toFixed(3)}</td>
-              <td>{md.baseline.loss.toFixed(4)}</td>
+              <td>{r.baseline.accuracy.toFixed(3)}</td>
+              <td>{r.baseline.loss.toFixed(4)}</td>
               <td>–</td>
             </tr>
           )}
@@ -69,7 +72,7 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
         </button>
         {share}
       </div>
-      {ranked[chosen] && <TryIt engine={engine} prompt={ranked[chosen].text} />}
+      {r.prompts[chosen] && <TryIt engine={engine} prompt={r.prompts[chosen].text} />}
     </section>
   );
 }

@@ -18,7 +18,7 @@ export function RunPanel({ search }: { search: ReturnType<typeof useSearch> }) {
       <h2>Run</h2>
       <div className="row">
         <button data-testid="run" disabled={!canStart} onClick={() => void search.start()}>
-          {r.result ? 'Run again' : 'Run'}
+          {r.record ? 'Run again' : 'Run'}
         </button>
         <button data-testid="pause" disabled={r.status !== 'running'} onClick={search.pause}>
           Pause

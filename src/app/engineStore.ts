@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { SerializedEngineError } from '../engine/errors.ts';
 import type { BackendRequest } from '../engine/backend.ts';
-import type { LoadProgress } from '../engine/modelSource.ts';
+import type { LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { ModelSummary } from '../worker/protocol.ts';
 
 export type EngineStatus = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
@@ -15,6 +15,8 @@ export interface EngineState {
   backendRequest: BackendRequest;
   progress: LoadProgress | null;
   model: ModelSummary | null;
+  /** Where the loaded model came from (for permalinks and history). */
+  source: ModelSource | null;
   error: SerializedEngineError | null;
   completion: { prompt: string; text: string; ms: number; tokensPerSecond: number } | null;
   set: (patch: Partial<Omit<EngineState, 'set'>>) => void;
@@ -25,6 +27,7 @@ export const useEngineStore = create<EngineState>((set) => ({
   backendRequest: 'auto',
   progress: null,
   model: null,
+  source: null,
   error: null,
   completion: null,
   set: (patch) => set(patch),

@@ -39,7 +39,7 @@ export function useEngine() {
         const model = await candidate.call('load', { source, backend }, { signal: ctl.signal, onProgress: (progress) => set({ progress }) });
         client.current?.terminate();
         client.current = candidate;
-        set({ status: 'ready', model, progress: null });
+        set({ status: 'ready', model, source, progress: null });
       } catch (err) {
         candidate.terminate();
         const prev = useEngineStore.getState().model;

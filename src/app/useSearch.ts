@@ -8,6 +8,7 @@ import { PRESETS, type IPromptOptionsInput } from '../iprompt/index.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { EMPTY_RUN, useRunStore, type CandidatePoint, type LineageEntry, type RunState, type StepPoint } from './state/runStore.ts';
 import type { SearchStreamEvent, useEngine } from './useEngine.ts';
+import { recordOf } from './runRecord.ts';
 
 /** Most candidate points kept for the scatter chart (older steps are thinned beyond this). */
 const MAX_POINTS = 6000;
@@ -79,7 +80,7 @@ export function useSearch(engine: ReturnType<typeof useEngine>) {
         frame.current ??= requestAnimationFrame(flush);
       });
       flush();
-      useRunStore.getState().set({ status: 'done', result, ranking: null });
+      useRunStore.getState().set({ status: 'done', result, record: recordOf(result), ranking: null });
     } catch (err) {
       flush();
       const e = err instanceof EngineError ? err : new EngineError('INTERNAL', String((err as Error)?.message ?? err));

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { SerializedEngineError } from '../../engine/errors.ts';
 import type { DatasetSizes, ExplainResult, IPromptOptionsInput, PoolSnapshot, PresetName } from '../../iprompt/index.ts';
+import type { SharedRun } from '../../share/permalink.ts';
 
 export type RunStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'ranking' | 'done' | 'error';
 
@@ -47,7 +48,10 @@ export interface RunState {
   points: CandidatePoint[];
   top: PoolSnapshot[];
   ranking: { done: number; total: number } | null;
+  /** The full result of a run made here (for export). */
   result: ExplainResult | null;
+  /** What the results view shows: a run made here, or one opened from a link or the history. */
+  record: SharedRun | null;
   error: SerializedEngineError | null;
   selected: string | null;
   /** Set when the shown result came from a permalink or the history rather than a run here. */
@@ -69,6 +73,7 @@ export const EMPTY_RUN = {
   top: [],
   ranking: null,
   result: null,
+  record: null,
   error: null,
   selected: null,
   opened: null,

@@ -1,0 +1,76 @@
+/**
+ * Permalinks and the history: a finished run opens in a fresh browser without recomputing; a
+ * garbled link says what is wrong and leaves the app working; a reload keeps runs and data.
+ */
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+
+async function ready(page: Page, url = '/') {
+  await page.goto(url);
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+}
+
+async function shortRun(page: Page) {
+  await page.getByTestId('suite').selectOption('double_one');
+  await expect(page.getByTestId('row-count')).toHaveText('10');
+  await page.locator('details').first().click();
+  await page.getByTestId('opt-max_n_steps').fill('3');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
+  return page.getByTestId('ranked-prompt').allTextContents();
+}
+
+test('a permalink opened in a fresh browser shows the same ranked prompts, and offers to run again', async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await ready(page);
+  const prompts = await shortRun(page);
+  expect(prompts.length).toBeGreaterThan(0);
+  await page.getByTestId('share').click();
+  const url = await page.getByTestId('share-url').inputValue();
+  expect(url).toMatch(/#run=1\.\d+\.[0-9a-f]{8}\./);
+
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto(url);
+  await expect(other.getByTestId('opened-note')).toContainText('shared link');
+  await expect(other.getByTestId('ranked-prompt').first()).toBeVisible();
+  expect(await other.getByTestId('ranked-prompt').allTextContents()).toEqual(prompts);
+  await expect(other.getByTestId('baseline-row')).toBeVisible();
+  await expect(other.getByTestId('row-count')).toHaveText('10');
+  await expect(other.getByTestId('charts')).toBeVisible();
+  // Nothing was recomputed: no step has run in this browser.
+  await expect(other.getByTestId('run-progress')).toHaveCount(0);
+  await expect(other.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(other.getByTestId('run')).toHaveText('Run again');
+  await expect(other.getByTestId('run')).toBeEnabled();
+  await other.screenshot({ path: 'test-results/screenshots/permalink-opened.png', fullPage: true });
+  await fresh.close();
+});
+
+test('a garbled or cut-off link shows its message and the app keeps working', async ({ page }) => {
+  await ready(page, '/#run=1.5000.0badc0de.eNpLy');
+  await expect(page.getByTestId('link-error')).toContainText('incomplete');
+  await page.getByTestId('suite').selectOption('add_two');
+  await expect(page.getByTestId('row-count')).toHaveText('100');
+  await page.goto('/#run=1.8.00000000.AAAAAAAA');
+  await expect(page.getByTestId('link-error')).toContainText(/damaged|checksum/i);
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+});
+
+test('a reload keeps the data being edited and the finished runs; old runs reopen and delete', async ({ page }) => {
+  test.setTimeout(240_000);
+  await ready(page);
+  const prompts = await shortRun(page);
+  await page.getByTestId('paste').fill('cat\t c\ndog\t d\nbird\t b');
+  await expect(page.getByTestId('row-count')).toHaveText('3');
+  await page.waitForTimeout(800);
+  await page.reload();
+  await expect(page.getByTestId('paste')).toHaveValue('cat\t c\ndog\t d\nbird\t b');
+  await expect(page.getByTestId('row-count')).toHaveText('3');
+  await expect(page.getByTestId('history-row')).toHaveCount(1);
+  await page.getByTestId('history-open').click();
+  await expect(page.getByTestId('opened-note')).toContainText('saved run');
+  expect(await page.getByTestId('ranked-prompt').allTextContents()).toEqual(prompts);
+  await page.getByTestId('history-delete').click();
+  await expect(page.getByTestId('history-row')).toHaveCount(0);
+});

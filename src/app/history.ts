@@ -1,0 +1,71 @@
+/**
+ * The history: finished runs and the data being edited, in IndexedDB, so a reload loses nothing.
+ * One database, two stores: `runs` (finished runs, newest first by id) and `drafts` (the data
+ * panel's state under the key "current").
+ */
+import type { SharedRun } from '../share/permalink.ts';
+import type { DataState } from './state/dataStore.ts';
+
+const DB_NAME = 'iprompt-web';
+const DB_VERSION = 1;
+
+export interface SavedRun {
+  id: number;
+  savedAt: string;
+  name: string;
+  record: SharedRun;
+}
+
+export type Draft = Pick<DataState, 'draft' | 'pairs' | 'name' | 'origin'>;
+
+let opening: Promise<IDBDatabase> | null = null;
+
+function db(): Promise<IDBDatabase> {
+  opening ??= new Promise((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') return reject(new Error('This browser has no IndexedDB; runs are not saved.'));
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const d = req.result;
+      if (!d.objectStoreNames.contains('runs')) d.createObjectStore('runs', { keyPath: 'id', autoIncrement: true });
+      if (!d.objectStoreNames.contains('drafts')) d.createObjectStore('drafts');
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened.'));
+  });
+  opening.catch(() => (opening = null));
+  return opening;
+}
+
+function request<T>(store: 'runs' | 'drafts', mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest): Promise<T> {
+  return db().then(
+    (d) =>
+      new Promise<T>((resolve, reject) => {
+        const tx = d.transaction(store, mode);
+        const req = fn(tx.objectStore(store));
+        tx.oncomplete = () => resolve(req.result as T);
+        tx.onerror = () => reject(tx.error ?? new Error('IndexedDB request failed.'));
+        tx.onabort = () => reject(tx.error ?? new Error('IndexedDB request was aborted (is storage full?).'));
+      }),
+  );
+}
+
+export async function saveRun(record: SharedRun, name: string): Promise<number> {
+  return request<number>('runs', 'readwrite', (s) => s.add({ savedAt: new Date().toISOString(), name, record }));
+}
+
+export async function listRuns(): Promise<SavedRun[]> {
+  const all = await request<SavedRun[]>('runs', 'readonly', (s) => s.getAll());
+  return all.sort((a, b) => b.id - a.id);
+}
+
+export async function deleteRun(id: number): Promise<void> {
+  await request('runs', 'readwrite', (s) => s.delete(id));
+}
+
+export async function saveDraft(draft: Draft): Promise<void> {
+  await request('drafts', 'readwrite', (s) => s.put(draft, 'current'));
+}
+
+export async function loadDraft(): Promise<Draft | undefined> {
+  return request<Draft | undefined>('drafts', 'readonly', (s) => s.get('current'));
+}
