@@ -1,7 +1,9 @@
 /** Model loading, the backend the engine got (and why), and a one-line generation test. */
 import { useState } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
-import type { ModelSource } from '../engine/modelSource.ts';
+import { DEFAULT_HUB_URL, type ModelSource } from '../engine/modelSource.ts';
+import { CATALOGUE } from '../engine/catalogue.ts';
+import { CachedModels } from './CachedModels.tsx';
 import { useEngineStore } from './engineStore.ts';
 import { formatBytes, formatMs } from '../util/format.ts';
 import type { useEngine } from './useEngine.ts';
@@ -88,17 +90,48 @@ function pickedSource(list: FileList | null): ModelSource | null {
   return { kind: 'files', files: [...list].map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })) };
 }
 
+const HUB_URL_KEY = 'iprompt.hubUrl';
+const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
+
 export function EnginePanel({ engine, defaultModel, locked = false }: { engine: ReturnType<typeof useEngine>; defaultModel: string; locked?: boolean }) {
   const status = useEngineStore((s) => s.status);
   const completion = useEngineStore((s) => s.completion);
   const [backend, setBackend] = useState<BackendRequest>('auto');
+  const [choice, setChoice] = useState<string>('shipped');
+  const [customId, setCustomId] = useState('');
+  const [dtype, setDtype] = useState<(typeof DTYPES)[number]>('auto');
+  const [hubUrl, setHubUrl] = useState(() => localStorage.getItem(HUB_URL_KEY) ?? DEFAULT_HUB_URL);
   const [prompt, setPrompt] = useState('Given the input numbers 3 and 4, the answer is');
   const [seed, setSeed] = useState(1);
+  const entry = CATALOGUE.find((m) => m.id === choice);
+
+  const sourceOf = (): ModelSource | null => {
+    if (choice === 'shipped') return { kind: 'shipped', name: defaultModel };
+    const id = choice === 'custom' ? customId.trim() : choice;
+    return /^[\w.-]+\/[\w.-]+$/.test(id) ? { kind: 'hub', id } : null;
+  };
+  const doLoad = () => {
+    const source = sourceOf();
+    if (source) void engine.load(source, backend, { dtype, hubUrl: hubUrl === DEFAULT_HUB_URL ? undefined : hubUrl });
+  };
 
   return (
     <section className="panel">
       <h2>Language model</h2>
       <div className="row">
+        <label>
+          Model{' '}
+          <select data-testid="model-select" value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <option value="shipped">{defaultModel} (built in, offline, 9.6 MB)</option>
+            {CATALOGUE.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.label} · {m.params} · {m.licence}
+              </option>
+            ))}
+            <option value="custom">another hub model…</option>
+          </select>
+        </label>
+        {choice === 'custom' && <input data-testid="hub-id" placeholder="owner/name" value={customId} onChange={(e) => setCustomId(e.target.value)} size={32} />}
         <label>
           Backend{' '}
           <select data-testid="backend-select" value={backend} onChange={(e) => setBackend(e.target.value as BackendRequest)}>
@@ -107,24 +140,17 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
             <option value="webgpu">WebGPU</option>
           </select>
         </label>
-        <button data-testid="load" disabled={status === 'loading' || locked} title={locked ? 'A search is running on this model' : undefined} onClick={() => void engine.load({ kind: 'shipped', name: defaultModel }, backend)}>
-          Load {defaultModel}
-        </button>
-        <label className="file-pick">
-          or a model folder from disk{' '}
-          <input
-            type="file"
-            data-testid="pick-folder"
-            // A folder in the Hugging Face ONNX layout; its files stay in this tab.
-            {...{ webkitdirectory: '', directory: '' }}
-            multiple
-            onChange={(e) => {
-              const source = pickedSource(e.currentTarget.files);
-              e.currentTarget.value = '';
-              if (source) void engine.load(source, backend);
-            }}
-          />
+        <label>
+          Weights{' '}
+          <select data-testid="dtype-select" value={dtype} onChange={(e) => setDtype(e.target.value as (typeof DTYPES)[number])}>
+            {DTYPES.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
         </label>
+        <button data-testid="load" disabled={status === 'loading' || locked || !sourceOf()} title={locked ? 'A search is running on this model' : undefined} onClick={doLoad}>
+          Load
+        </button>
         {status === 'loading' && (
           <button data-testid="cancel-load" onClick={engine.cancelLoad}>
             Cancel
@@ -134,6 +160,44 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
           {status}
         </span>
       </div>
+      {entry && (
+        <p className="hint" data-testid="catalogue-info">
+          {entry.label}: about {formatBytes(entry.sizes[dtype === 'auto' ? (backend === 'webgpu' ? entry.recommended.webgpu : entry.recommended.wasm) : dtype] ?? null)} to download
+          {' '}(weights: {entry.recommended.wasm} on WASM, {entry.recommended.webgpu} on WebGPU with shader-f16), licence {entry.licence}. {entry.note ?? ''} Downloaded once, then kept in this browser.
+        </p>
+      )}
+      <div className="row">
+        <label className="file-pick">
+          or a model folder from disk{' '}
+          <input
+            type="file"
+            data-testid="pick-folder"
+            // A folder in the Hugging Face ONNX layout; its files stay in this tab.
+            {...{ webkitdirectory: '', directory: '' }}
+            multiple
+            disabled={locked}
+            onChange={(e) => {
+              const source = pickedSource(e.currentTarget.files);
+              e.currentTarget.value = '';
+              if (source) void engine.load(source, backend, { dtype });
+            }}
+          />
+        </label>
+      </div>
+      <details>
+        <summary>Hub address</summary>
+        <input
+          data-testid="hub-url"
+          value={hubUrl}
+          size={60}
+          onChange={(e) => {
+            setHubUrl(e.target.value);
+            localStorage.setItem(HUB_URL_KEY, e.target.value);
+          }}
+        />
+        <div className="hint">A URL template with {'{id}'} and {'{file}'}, for a mirror. Default: {DEFAULT_HUB_URL}</div>
+      </details>
+      <CachedModels />
       <LoadProgressBar />
       <ErrorBox />
       <BackendInfo />

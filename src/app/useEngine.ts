@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import { EngineError } from '../engine/errors.ts';
-import type { ModelSource } from '../engine/modelSource.ts';
+import type { Dtype, ModelSource } from '../engine/modelSource.ts';
 import type { ExplainResult, IPromptOptionsInput } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { WorkerMessage } from '../worker/protocol.ts';
@@ -29,14 +29,14 @@ export function useEngine() {
   useEffect(() => () => client.current?.terminate(), []);
 
   const load = useCallback(
-    async (source: ModelSource, backend: BackendRequest) => {
+    async (source: ModelSource, backend: BackendRequest, opts: { dtype?: Dtype | 'auto'; hubUrl?: string } = {}) => {
       loadAbort.current?.abort();
       const ctl = new AbortController();
       loadAbort.current = ctl;
       const candidate = EngineClient.create();
       set({ status: 'loading', progress: null, error: null, backendRequest: backend });
       try {
-        const model = await candidate.call('load', { source, backend }, { signal: ctl.signal, onProgress: (progress) => set({ progress }) });
+        const model = await candidate.call('load', { source, backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.hubUrl ? { hubUrl: opts.hubUrl } : {}) }, { signal: ctl.signal, onProgress: (progress) => set({ progress }) });
         client.current?.terminate();
         client.current = candidate;
         set({ status: 'ready', model, source, progress: null });
