@@ -172,6 +172,15 @@ describe.each(TASKS.map((t) => [t.id, t] as const))('%s', (_id, task) => {
   });
 });
 
+describe('descriptions fit in a prompt', () => {
+  // The search's prompts are 6 tokens long: a paraphrase whose keyword comes late teaches the
+  // model proposals that are right in meaning but judged wrong ("Write the total you get when").
+  // The paper's canonical descriptions (index 0) are kept as they are.
+  it.each(MATH_TASKS.map((t) => [t.id, t] as const))('%s: every other paraphrase says its keyword within five words', (_id, task) => {
+    for (const d of task.descriptions.slice(1)) expect(task.isCorrect(d.split(/\s+/).slice(0, 5).join(' ')), d).toBe(true);
+  });
+});
+
 describe('formats follow the reference', () => {
   it('math: template 0 of one_num.py / two_num.py, whole space in enumeration order', () => {
     expect(getTask('add_two').all!()[0]).toEqual({
