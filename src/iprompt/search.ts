@@ -5,7 +5,7 @@
  * between steps. One seed fixes every random choice.
  */
 import { epochBatches, plannedSteps, prepareData, type Datapoint, type Example, type PreparedData } from './data.ts';
-import type { ModelCallControl, ScoreRequest, SearchLanguageModel } from './languageModel.ts';
+import type { ModelCallControl, ScoreRequest, ScoreResult, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
 import { Prompter } from './proposals.ts';
@@ -472,18 +472,7 @@ class Search {
     const requests: ScoreRequest[] = [];
     for (const p of distinct) for (const e of examples) requests.push(this.scoreRequest(p, e.input, e.output));
     const results = await this.model.score(requests, { ...this.control, firstTokenChoices: this.firstTokenChoices });
-    const scores = distinct.map((_, c) => {
-      let nll = 0;
-      let count = 0;
-      let correct = 0;
-      for (let i = 0; i < examples.length; i++) {
-        const r = results[c * examples.length + i];
-        for (let j = 0; j < r.logprobs.length; j++) nll -= r.logprobs[j];
-        count += r.logprobs.length;
-        if (r.isArgmax.every(Boolean)) correct++;
-      }
-      return { loss: nll / count, accuracy: correct / examples.length };
-    });
+    const scores = distinct.map((_, c) => summarise(results.slice(c * examples.length, (c + 1) * examples.length)));
     return slot.map((i) => scores[i]);
   }
 
@@ -549,16 +538,21 @@ class Search {
       continuation: this.enc(e.output),
     }));
     const results = await this.model.score(requests, { ...this.control, firstTokenChoices: this.firstTokenChoices });
-    let nll = 0;
-    let count = 0;
-    let correct = 0;
-    for (const r of results) {
-      for (let j = 0; j < r.logprobs.length; j++) nll -= r.logprobs[j];
-      count += r.logprobs.length;
-      if (r.isArgmax.every(Boolean)) correct++;
-    }
-    return { loss: nll / count, accuracy: correct / examples.length, examples: examples.length };
+    return { ...summarise(results), examples: examples.length };
   }
+}
+
+/** Mean NLL over every output token of the rows (token-weighted, as the reference's cross-entropy) and exact-match accuracy. */
+function summarise(results: readonly ScoreResult[]): { loss: number; accuracy: number } {
+  let nll = 0;
+  let count = 0;
+  let correct = 0;
+  for (const r of results) {
+    for (let j = 0; j < r.logprobs.length; j++) nll -= r.logprobs[j];
+    count += r.logprobs.length;
+    if (r.isArgmax.every(Boolean)) correct++;
+  }
+  return { loss: nll / count, accuracy: correct / results.length };
 }
 
 function yieldToEventLoop(): Promise<void> {
