@@ -207,7 +207,7 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
         <label>
           seed <input type="number" data-testid="seed" value={seed} onChange={(e) => setSeed(Number(e.target.value))} style={{ width: '5em' }} />
         </label>
-        <button data-testid="generate" disabled={status !== 'ready'} onClick={() => void engine.complete(prompt, { max_new_tokens: 16, seed, temperature: 1 })}>
+        <button data-testid="generate" disabled={status !== 'ready' || locked} onClick={() => void engine.complete(prompt, { max_new_tokens: 16, seed, temperature: 1 })}>
           Generate
         </button>
       </div>
