@@ -13,7 +13,7 @@ async function ready(page: Page, url = '/') {
 async function shortRun(page: Page) {
   await page.getByTestId('suite').selectOption('double_one');
   await expect(page.getByTestId('row-count')).toHaveText('10');
-  await page.locator('details').first().click();
+  await page.locator('summary', { hasText: 'Advanced' }).click();
   await page.getByTestId('opt-max_n_steps').fill('3');
   await page.getByTestId('run').click();
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
