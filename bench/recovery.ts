@@ -10,7 +10,7 @@
  */
 import { parseArgs, stringFlag, intFlag } from '../src/cli/args.ts';
 import { loadCliModel, type NodeRuntime } from '../src/cli/nodeRuntime.ts';
-import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS } from '../src/datasets/tasks/index.ts';
+import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS, taskPairs } from '../src/datasets/tasks/index.ts';
 import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
 import { searchModelOf } from '../src/engine/searchModel.ts';
 import { resolveOptions, sampleProposals, startSearch } from '../src/iprompt/index.ts';
@@ -42,10 +42,7 @@ const rows: Row[] = [];
 const started = performance.now();
 for (const seed of seeds) {
   for (const task of tasks) {
-    const n = Math.min(100, task.all?.().length ?? 100);
-    const ex = task.generate(n, seed);
-    const inputs = ex.map((e) => e.input);
-    const outputs = ex.map((e) => e.output);
+    const { inputs, outputs } = taskPairs(task.id, { seed });
     const t0 = performance.now();
     const result = await startSearch(lm, inputs, outputs, { ...search, seed }).result;
     const seconds = (performance.now() - t0) / 1000;

@@ -2,7 +2,7 @@
 import { useDataStore } from './state/dataStore.ts';
 import { useEngineStore } from './engineStore.ts';
 import { useRunStore } from './state/runStore.ts';
-import { formatDuration } from './SettingsPanel.tsx';
+import { formatDuration } from '../util/format.ts';
 import type { useSearch } from './useSearch.ts';
 
 export function RunPanel({ search }: { search: ReturnType<typeof useSearch> }) {
@@ -40,7 +40,7 @@ export function RunPanel({ search }: { search: ReturnType<typeof useSearch> }) {
           <progress max={planned || 1} value={r.step} aria-label="search progress" />{' '}
           step <span data-testid="step">{r.step}</span>/{planned} · epoch {r.epoch + 1} · {r.examplesSeen.toLocaleString()} examples seen ·{' '}
           <span data-testid="tps">{Math.round(r.tokensPerSecond).toLocaleString()}</span> tokens/s
-          {left !== null && active && <> · about {formatDuration(left)} left</>}
+          {left !== null && active && <> · about {formatDuration(Math.max(1, left))} left</>}
           {r.ranking && (
             <span data-testid="ranking-progress">
               {' '}

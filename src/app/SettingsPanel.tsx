@@ -1,5 +1,6 @@
 /** Presets, every search option under the reference's name with a one-line explanation, and an estimate of the work. */
 import { DEFAULT_OPTIONS, OPTION_DOCS, plannedSteps, PRESETS, resolveOptions, type IPromptOptions, type PresetName } from '../iprompt/index.ts';
+import { formatDuration } from '../util/format.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import { resolvedRunOptions } from './useSearch.ts';
@@ -67,7 +68,7 @@ export function SettingsPanel({ disabled }: { disabled: boolean }) {
       {est && (
         <p data-testid="estimate">
           Up to <strong>{est.steps}</strong> steps; each scores {est.candidates} candidates on {Math.round(est.sequencesPerStep / est.candidates)} examples ({est.sequencesPerStep.toLocaleString()} sequences, ≈{Math.round(est.tokensPerStep).toLocaleString()} tokens).{' '}
-          {est.seconds !== null ? <>About <strong>{formatDuration(est.seconds)}</strong> at the measured {Math.round(measured!).toLocaleString()} tokens/s.</> : 'The time is shown once the first run has measured the speed.'}
+          {est.seconds !== null ? <>About <strong>{formatDuration(Math.max(1, est.seconds))}</strong> at the measured {Math.round(measured!).toLocaleString()} tokens/s.</> : 'The time is shown once the first run has measured the speed.'}
         </p>
       )}
       {optionsError && <div className="error" data-testid="options-error">{optionsError}</div>}
@@ -107,9 +108,4 @@ export function SettingsPanel({ disabled }: { disabled: boolean }) {
       </details>
     </section>
   );
-}
-
-export function formatDuration(s: number): string {
-  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }

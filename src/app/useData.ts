@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { DataParseError, DEFAULT_MAX_BYTES, parsePairs, type ParsedPairs, type ParseOptions } from '../data/parsePairs.ts';
-import { getAddTwoNumbersDataset, getTask } from '../datasets/tasks/index.ts';
+import { taskPairs } from '../datasets/tasks/index.ts';
 import { formatBytes } from '../util/format.ts';
 import { useDataStore } from './state/dataStore.ts';
 
@@ -93,11 +93,7 @@ export function useData() {
 
   const pickTask = useCallback(
     (taskId: string) => {
-      const d = taskId === 'add_two' ? getAddTwoNumbersDataset() : (() => {
-        const t = getTask(taskId);
-        const ex = t.generate(Math.min(100, t.all?.().length ?? 100), 1);
-        return { inputs: ex.map((e) => e.input), outputs: ex.map((e) => e.output) };
-      })();
+      const d = taskPairs(taskId);
       set({ pairs: d, origin: { kind: 'suite', task: taskId }, name: taskId, columns: [], inputColumn: null, outputColumn: null, rowProblems: [], error: null });
     },
     [set],

@@ -6,12 +6,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { getAddTwoNumbersDataset, getTask, TASK_IDS } from '../datasets/tasks/index.ts';
+import { TASK_IDS, taskPairs } from '../datasets/tasks/index.ts';
 import { DataParseError, parsePairs, type DataFormat } from '../data/parsePairs.ts';
 import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 import { searchModelOf } from '../engine/searchModel.ts';
 import { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, startSearch, type ExplainResult, type SearchEvent } from '../iprompt/index.ts';
-import { formatBytes } from '../util/format.ts';
+import { formatBytes, formatDuration } from '../util/format.ts';
 import { intFlag, parseArgs, stringFlag, UsageError } from './args.ts';
 import { loadCliModel, type NodeRuntime } from './nodeRuntime.ts';
 
@@ -58,19 +58,15 @@ async function loadData(flags: Map<string, string | true>): Promise<{ inputs: st
   if (dataset && file) throw new UsageError('Give --dataset or --data, not both.');
   if (!dataset && !file) throw new UsageError('Give the data: --dataset ID (a suite task) or --data FILE. See --help.');
   if (dataset) {
-    if (dataset === 'add_two' && !flags.has('n_examples') && !flags.has('data_seed')) {
-      const d = getAddTwoNumbersDataset();
-      return { ...d, label: 'add_two (the reference dataset, 100 pairs)' };
-    }
-    let task;
+    const opts = { n: flags.has('n_examples') ? intFlag(flags, 'n_examples', 0) : undefined, seed: flags.has('data_seed') ? intFlag(flags, 'data_seed', 1) : undefined };
+    let d;
     try {
-      task = getTask(dataset);
+      d = taskPairs(dataset, opts);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const n = intFlag(flags, 'n_examples', Math.min(100, task.all?.().length ?? 100));
-    const ex = task.generate(n, intFlag(flags, 'data_seed', 1));
-    return { inputs: ex.map((e) => e.input), outputs: ex.map((e) => e.output), label: `${task.id} (${n} examples)` };
+    const reference = dataset === 'add_two' && opts.n === undefined && opts.seed === undefined;
+    return { ...d, label: reference ? 'add_two (the reference dataset, 100 pairs)' : `${dataset} (${d.inputs.length} examples)` };
   }
   let bytes: Uint8Array;
   try {
@@ -81,12 +77,6 @@ async function loadData(flags: Map<string, string | true>): Promise<{ inputs: st
   const parsed = parsePairs(bytes, { fileName: path.basename(file!), format: stringFlag(flags, 'format') as DataFormat | undefined, inputColumn: stringFlag(flags, 'input_col'), outputColumn: stringFlag(flags, 'output_col') });
   for (const p of parsed.rowProblems.slice(0, 5)) process.stderr.write(`warning: line ${p.line}: ${p.message}\n`);
   return { inputs: parsed.inputs, outputs: parsed.outputs, label: `${file} (${parsed.format}, ${parsed.inputs.length} rows, ${parsed.inputColumn} -> ${parsed.outputColumn})` };
-}
-
-function fmtDuration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${Math.round(s)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
 function progressPrinter(quiet: boolean) {
@@ -107,7 +97,7 @@ function progressPrinter(quiet: boolean) {
       const perStep = e.elapsedMs / 1000 / e.step;
       const left = (e.plannedSteps - e.step) * perStep;
       const best = e.best.text.length > 40 ? e.best.text.slice(0, 39) + '…' : e.best.text;
-      line(`step ${e.step}/${e.plannedSteps}  epoch ${e.epoch + 1}  best ${JSON.stringify(best)} loss ${e.best.meanLoss.toFixed(4)} acc ${e.best.meanAccuracy.toFixed(2)}  ${Math.round(e.tokensPerSecond)} tok/s  ~${fmtDuration(left)} left`, !tty);
+      line(`step ${e.step}/${e.plannedSteps}  epoch ${e.epoch + 1}  best ${JSON.stringify(best)} loss ${e.best.meanLoss.toFixed(4)} acc ${e.best.meanAccuracy.toFixed(2)}  ${Math.round(e.tokensPerSecond)} tok/s  ~${formatDuration(left)} left`, !tty);
     } else if (e.type === 'ranking') {
       line(`final ranking: ${e.done}/${e.total} prompts re-scored on held-out examples`, e.done === e.total && !tty);
     } else if (e.type === 'done' && tty) line('', true);

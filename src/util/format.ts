@@ -15,3 +15,10 @@ export function formatBytes(n: number | null | undefined): string {
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** Seconds as "42 s" or "3 min 5 s" (for progress and estimates); "?" when unknown. */
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}

@@ -10,6 +10,7 @@ import { WORD_TASKS } from './word.ts';
 export type { Example, Task, TaskFamily } from './types.ts';
 export { MATH_TASKS } from './math.ts';
 export { WORD_TASKS } from './word.ts';
+import { getAddTwoNumbersDataset } from './addTwo.ts';
 export { getAddTwoNumbersDataset, ADD_TWO_CSV_PAIRS } from './addTwo.ts';
 export { stripOutput, prefixShare, isPrefixSharing, PREFIX_SHARE_THRESHOLD, AMBIGUOUS_PAIRS } from './ambiguity.ts';
 export type { PrefixShare } from './ambiguity.ts';
@@ -27,4 +28,16 @@ export function getTask(id: string): Task {
   const task = BY_ID.get(id);
   if (!task) throw new Error(`Unknown task '${id}'. Valid ids: ${TASK_IDS.join(', ')}`);
   return task;
+}
+
+/**
+ * A task's data as input and output lists. add_two with neither `n` nor `seed` is the reference's
+ * own dataset (getAddTwoNumbersDataset); otherwise `n` examples (default: the whole space, at
+ * most 100) generated with `seed` (default 1).
+ */
+export function taskPairs(id: string, opts: { n?: number; seed?: number } = {}): { inputs: string[]; outputs: string[] } {
+  const task = getTask(id);
+  if (id === 'add_two' && opts.n === undefined && opts.seed === undefined) return getAddTwoNumbersDataset();
+  const ex = task.generate(opts.n ?? Math.min(100, task.all?.().length ?? 100), opts.seed ?? 1);
+  return { inputs: ex.map((e) => e.input), outputs: ex.map((e) => e.output) };
 }
