@@ -88,7 +88,7 @@ if (process.argv[1]?.endsWith('export.ts')) {
   const data = path.resolve(arg('--data'));
   const out = path.resolve(arg('--out'));
   const manifest = JSON.parse(await readFile(path.join(data, 'weights.json'), 'utf8'));
-  const readme = `# ${path.basename(out)}\n\nTrained by tools/train (see tools/train/README.md): ${manifest.params} parameters, ${manifest.steps} steps in ${Math.round(manifest.train_seconds / 60)} min on ${manifest.threads} threads, seed ${manifest.seed}, final train loss ${manifest.train_loss.toFixed(3)}, validation loss ${manifest.val_loss.toFixed(3)}.\n`;
+  const readme = `# ${path.basename(out)}\n\nTrained by tools/train (see tools/README.md; reproduce with \`train.py --seed ${manifest.seed} --steps ${manifest.steps}\`): ${manifest.params} parameters, ${manifest.steps} steps in ${Math.round(manifest.train_seconds / 60)} min on ${manifest.threads} threads, seed ${manifest.seed}, final train loss ${manifest.train_loss.toFixed(3)}, validation loss ${manifest.val_loss.toFixed(3)}.\n`;
   await exportTrainedModel(data, out, readme);
   console.log(`exported ${out}`);
 }
