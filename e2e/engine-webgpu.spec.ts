@@ -7,6 +7,7 @@ import { expect, test } from './fixtures.ts';
 import { startHubServer, type HubServer } from './hubServer.ts';
 import { HUB_MODELS } from './models.ts';
 import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
+import { loadNodeModel } from '../src/engine/node/nodeModel.ts';
 
 test.describe('WebGPU @webgpu', () => {
   let hub: HubServer;
@@ -58,17 +59,26 @@ test.describe('WebGPU @webgpu', () => {
     }
   }
 
-  test(`the shipped model (${DEFAULT_MODEL}) scores the same on WebGPU and WASM`, async ({ page }) => {
+  test(`the shipped model (${DEFAULT_MODEL}) scores the same on WebGPU, on WASM and in Node`, async ({ page }) => {
     test.setTimeout(120_000);
+    const texts = [' Return the sum of the inputs. Given the input numbers 3 and 4, the answer is', ' 7', ' Write the word backwards. Input: cat Answer:', ' tac'];
+    // The same engine in this Node process (onnxruntime-web's WASM build), on the same q4 weights.
+    const node = await loadNodeModel(DEFAULT_MODEL, { dtype: 'q4' });
+    const ids = texts.map((t) => node.tokenizer.encode(t));
+    const nodeScores = await node.engine.score([
+      { context: ids[0], continuation: ids[1] },
+      { context: ids[2], continuation: ids[3] },
+    ]);
+    await node.dispose();
     await page.goto('/harness.html');
     await page.waitForFunction(() => 'harness' in window);
-    const result = await page.evaluate(async (name) => {
+    const result = await page.evaluate(async ([name, texts]) => {
       const h = window.harness;
       const spec = (backend: 'wasm' | 'webgpu') => ({ source: { kind: 'shipped' as const, name }, backend, dtype: 'q4' as const });
       const gpu = await h.call('gpu', 'load', spec('webgpu'));
       const cpu = await h.call('cpu', 'load', spec('wasm'));
       if (!gpu.ok || !cpu.ok) return { error: JSON.stringify([gpu, cpu]) };
-      const tok = await h.call('cpu', 'tokenize', { texts: [' Return the sum of the inputs. Given the input numbers 3 and 4, the answer is', ' 7', ' Write the word backwards. Input: cat Answer:', ' tac'] });
+      const tok = await h.call('cpu', 'tokenize', { texts });
       if (!tok.ok) return { error: 'tokenize' };
       const pairs = [
         { context: tok.value[0], continuation: tok.value[1] },
@@ -79,11 +89,15 @@ test.describe('WebGPU @webgpu', () => {
       if (!a.ok || !b.ok) return { error: 'score' };
       let maxDiff = 0;
       a.value.forEach((s, i) => s.logprobs.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - b.value[i].logprobs[j])))));
-      return { maxDiff, backend: gpu.value.backend.backend };
-    }, DEFAULT_MODEL);
+      return { maxDiff, backend: gpu.value.backend.backend, ids: tok.value, wasm: b.value.flatMap((x) => Array.from(x.logprobs)) };
+    }, [DEFAULT_MODEL, texts] as const);
     expect(result.error).toBeUndefined();
     expect(result.backend).toBe('webgpu');
     expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
+    expect(result.ids).toEqual(ids);
+    const nodeLogprobs = nodeScores.flatMap((x) => Array.from(x.logprobs));
+    expect(nodeLogprobs).toHaveLength(result.wasm!.length);
+    nodeLogprobs.forEach((v, i) => expect(Math.abs(v - result.wasm![i])).toBeLessThanOrEqual(1e-4));
   });
 
   test('auto stays on WASM over a software adapter and says why; fp16 weights are refused with NO_F16', async ({ page }) => {
