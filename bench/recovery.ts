@@ -2,25 +2,25 @@
  * npm run bench:recovery -- [--seeds 1,2,3] [--tasks math|words|all|add_two,...] [--json] [--model M]
  *                           [--runtime auto|native|wasm] [any search option, e.g. --max_n_steps 10]
  *
- * Does the search recover each task's rule (the paper's ten math tasks unless --tasks says otherwise)? For every task and seed: the search with the
- * default settings (plus any options given), and the paper's single-sample "suffix" baseline
+ * Does the search recover each task's rule (the paper's ten math tasks unless --tasks says
+ * otherwise)? For every task and seed: the search with the default settings (plus any options given), and the paper's single-sample "suffix" baseline
  * (prompts sampled straight after the Data:/Prompt: context, in sampling order, no scoring).
  * Each ranked list is judged with the task's keyword pattern: reciprocal rank of the first
  * correct prompt (0 when none is), mean reciprocal rank (MRR) and top-1 rate, as in the paper.
  */
 import { parseArgs, stringFlag, intFlag } from '../src/cli/args.ts';
 import { loadCliModel, type NodeRuntime } from '../src/cli/nodeRuntime.ts';
-import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS, TASKS, taskPairs, WORD_TASKS } from '../src/datasets/tasks/index.ts';
+import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS, TASKS, taskPairs, WORD_TASKS, type Task } from '../src/datasets/tasks/index.ts';
 import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
 import { searchModelOf } from '../src/engine/searchModel.ts';
 import { resolveOptions, sampleProposals, startSearch } from '../src/iprompt/index.ts';
 
 const { flags, search } = parseArgs(process.argv.slice(2), new Set(['seeds', 'tasks', 'model', 'runtime', 'threads', 'baseline_samples']), new Set(['json']));
 const seeds = (stringFlag(flags, 'seeds') ?? '1,2,3').split(',').map(Number);
-const TASK_GROUPS: Record<string, readonly { id: string }[]> = { math: MATH_TASKS, words: WORD_TASKS, all: TASKS };
+const TASK_GROUPS: Record<string, readonly Task[]> = { math: MATH_TASKS, words: WORD_TASKS, all: TASKS };
 const tasks = (() => {
   try {
-    return (stringFlag(flags, 'tasks') ?? 'math').split(',').flatMap((t) => (TASK_GROUPS[t] ?? [{ id: t }]).map((x) => getTask(x.id)));
+    return (stringFlag(flags, 'tasks') ?? 'math').split(',').flatMap((t) => TASK_GROUPS[t] ?? [getTask(t)]);
   } catch (err) {
     process.stderr.write(`bench:recovery: ${(err as Error).message} (or a group: math, words, all)\n`);
     process.exit(2);

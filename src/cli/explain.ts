@@ -65,8 +65,7 @@ async function loadData(flags: Map<string, string | true>): Promise<{ inputs: st
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const reference = dataset === 'add_two' && opts.n === undefined && opts.seed === undefined;
-    return { ...d, label: reference ? 'add_two (the reference dataset, 100 pairs)' : `${dataset} (${d.inputs.length} examples)` };
+    return { inputs: d.inputs, outputs: d.outputs, label: d.reference ? `add_two (the reference dataset, ${d.inputs.length} pairs)` : `${dataset} (${d.inputs.length} examples)` };
   }
   let bytes: Uint8Array;
   try {

@@ -6,13 +6,11 @@
  * divide's answer ' 3/5' begins with it. Checks that expect "own description scores best" should
  * expect "no worse" for these pairs instead.
  */
-import { stripOutputString } from '../../iprompt/data.ts';
+import { stripOutputString as stripOutput } from '../../iprompt/data.ts';
 import type { Example, Task } from './types.ts';
 
-/** The reference's output clean-up before scoring: `s.rstrip().rstrip('.')` (' 8.\n\n' -> ' 8'). */
-export function stripOutput(output: string): string {
-  return stripOutputString(output);
-}
+/** The reference's output clean-up before scoring, the search's own: `s.rstrip().rstrip('.')` (' 8.\n\n' -> ' 8'). */
+export { stripOutput };
 
 /** A pair is ambiguous when one task's stripped output is a prefix of the other's on at least this share of their common inputs. */
 export const PREFIX_SHARE_THRESHOLD = 0.5;

@@ -32,12 +32,12 @@ export function getTask(id: string): Task {
 
 /**
  * A task's data as input and output lists. add_two with neither `n` nor `seed` is the reference's
- * own dataset (getAddTwoNumbersDataset); otherwise `n` examples (default: the whole space, at
+ * own dataset (getAddTwoNumbersDataset; `reference` says so); otherwise `n` examples (default: the whole space, at
  * most 100) generated with `seed` (default 1).
  */
-export function taskPairs(id: string, opts: { n?: number; seed?: number } = {}): { inputs: string[]; outputs: string[] } {
+export function taskPairs(id: string, opts: { n?: number; seed?: number } = {}): { inputs: string[]; outputs: string[]; reference: boolean } {
   const task = getTask(id);
-  if (id === 'add_two' && opts.n === undefined && opts.seed === undefined) return getAddTwoNumbersDataset();
+  if (id === 'add_two' && opts.n === undefined && opts.seed === undefined) return { ...getAddTwoNumbersDataset(), reference: true };
   const ex = task.generate(opts.n ?? Math.min(100, task.all?.().length ?? 100), opts.seed ?? 1);
-  return { inputs: ex.map((e) => e.input), outputs: ex.map((e) => e.output) };
+  return { inputs: ex.map((e) => e.input), outputs: ex.map((e) => e.output), reference: false };
 }
