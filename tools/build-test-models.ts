@@ -15,6 +15,7 @@ import { trainByteLevelBpe } from './modelgen/bpe.ts';
 import { buildGpt2Onnx, gpt2ConfigJson, type Gpt2Config } from './modelgen/gpt2.ts';
 import { writeModelFolder } from './modelgen/layout.ts';
 import { buildLlamaGraph, buildLlamaOnnx, llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
+import { buildReplicas } from './modelgen/replicas.ts';
 import { mulberry32, randomGpt2Weights, randomLlamaWeights } from './modelgen/randomWeights.ts';
 
 const WORDS = 'the a input output answer numbers number given is and of to rule prompt data sum add two plus word plural first letter last length reverse upper lower case count vowels next previous double square max min divide multiply subtract example explain find pattern each value result'.split(' ');
@@ -92,7 +93,8 @@ export async function buildTestModels(outDir: string): Promise<string[]> {
     graphs: { 'model.onnx': buildGpt2Onnx(gptCfg, gw, 'fp32'), 'model_q4.onnx': buildGpt2Onnx(gptCfg, gw, 'q4') },
     readme: readme('tiny-gpt2'),
   });
-  return [llamaDir, gptDir];
+  const replicas = await buildReplicas(path.join(outDir, 'replicas'), testCorpus());
+  return [llamaDir, gptDir, ...replicas.flatMap((r) => [r.dir, r.twinDir])];
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build-test-models.ts')) {

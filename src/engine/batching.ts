@@ -1,17 +1,48 @@
 /**
- * Left padding and micro-batching. Rows are left-padded so that every row ends at the same
- * position: the logits a row needs (its last positions) then sit at the same place in every row,
- * which is what lets one "keep the last n logits" pass serve a whole batch.
+ * Padding and micro-batching. Graphs whose attention reads the mask get rows left-padded, so that
+ * every row ends at the same column: the logits a row needs (its last positions) then sit at the
+ * same place in every row, which is what lets one "keep the last n logits" pass serve a whole
+ * batch. GroupQueryAttention ignores the mask except for its row sums and needs each row's real
+ * tokens first: those graphs get rows right-padded, and each row's logits are read at its own end.
  */
+export type PadSide = 'left' | 'right';
+
 export interface PaddedBatch {
+  side: PadSide;
   batch: number;
   length: number;
   ids: BigInt64Array;
   mask: BigInt64Array;
   /** Position of each token counted over real tokens only (pads get 0; they are masked anyway). */
   positions: BigInt64Array;
-  /** Per row, the position id of its last token. */
+  /** Per row, the position id of its last token (its real length - 1). */
   lastPositions: number[];
+}
+
+/** The column of row `row`'s token at position `pos` (0 = its first real token). */
+export function columnOf(p: PaddedBatch, row: number, pos: number): number {
+  return p.side === 'left' ? p.length - (p.lastPositions[row] + 1) + pos : pos;
+}
+
+export function padRows(rows: readonly (readonly number[])[], padId: number, side: PadSide): PaddedBatch {
+  return side === 'left' ? leftPad(rows, padId) : rightPad(rows, padId);
+}
+
+export function rightPad(rows: readonly (readonly number[])[], padId: number): PaddedBatch {
+  const batch = rows.length;
+  const length = Math.max(1, ...rows.map((r) => r.length));
+  const ids = new BigInt64Array(batch * length).fill(BigInt(padId));
+  const mask = new BigInt64Array(batch * length);
+  const positions = new BigInt64Array(batch * length);
+  rows.forEach((row, b) => {
+    for (let i = 0; i < row.length; i++) {
+      ids[b * length + i] = BigInt(row[i]);
+      mask[b * length + i] = 1n;
+    }
+    // Pads continue the count: positions stay inside the rotary table, and the pads are never read.
+    for (let i = 0; i < length; i++) positions[b * length + i] = BigInt(i);
+  });
+  return { side: 'right', batch, length, ids, mask, positions, lastPositions: rows.map((r) => r.length - 1) };
 }
 
 export function leftPad(rows: readonly (readonly number[])[], padId: number): PaddedBatch {
@@ -30,7 +61,7 @@ export function leftPad(rows: readonly (readonly number[])[], padId: number): Pa
     }
     lastPositions.push(row.length - 1);
   });
-  return { batch, length, ids, mask, positions, lastPositions };
+  return { side: 'left', batch, length, ids, mask, positions, lastPositions };
 }
 
 /** Columns [start, end) of a row-major [rows, cols] matrix. */

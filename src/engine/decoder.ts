@@ -5,6 +5,7 @@
  */
 import { EngineError } from './errors.ts';
 import type { DecoderShape } from './modelConfig.ts';
+import type { AttentionStyle } from './onnxGraph.ts';
 import type { Ort, OrtSession, OrtTensor } from './ortTypes.ts';
 
 export interface GraphIO {
@@ -16,15 +17,19 @@ export interface GraphIO {
   /** The name of the scalar "keep the last n logits" input, where the export has one. */
   keepInput: string | null;
   kvType: 'float32' | 'float16';
+  /** How attention treats padding, from the graph's operators (onnxGraph.ts). */
+  attention: AttentionStyle;
+  /** Merged decoders (optimum's decoder_model_merged) switch branches on this boolean input. */
+  useCacheBranch: string | null;
 }
 
 /** Reads the graph's input and output names; a graph that cannot be driven is BAD_MODEL. */
-export function inspectGraph(session: OrtSession, shape: DecoderShape, file: string): GraphIO {
+export function inspectGraph(session: OrtSession, shape: DecoderShape, file: string, attention: AttentionStyle = 'masked'): GraphIO {
   const inputs = new Set(session.inputNames);
   const outputs = new Set(session.outputNames);
   const missing = ['input_ids', 'attention_mask'].filter((n) => !inputs.has(n));
   if (!outputs.has('logits')) missing.push('logits (output)');
-  const io: GraphIO = { pastKeys: [], pastValues: [], presentKeys: [], presentValues: [], hasPositionIds: inputs.has('position_ids'), keepInput: null, kvType: 'float32' };
+  const io: GraphIO = { pastKeys: [], pastValues: [], presentKeys: [], presentValues: [], hasPositionIds: inputs.has('position_ids'), keepInput: null, kvType: 'float32', attention, useCacheBranch: inputs.has('use_cache_branch') ? 'use_cache_branch' : null };
   for (let i = 0; i < shape.numLayers; i++) {
     const names = {
       pk: `past_key_values.${i}.key`,
@@ -108,6 +113,8 @@ export class Decoder {
     };
     if (io.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', input.positions, [input.batch, input.seq]);
     if (io.keepInput) feeds[io.keepInput] = new ort.Tensor('int64', BigInt64Array.of(BigInt(input.keep)), []);
+    // The cache branch reads the past; the other branch ignores it (and is the one for a first pass).
+    if (io.useCacheBranch) feeds[io.useCacheBranch] = new ort.Tensor('bool', Uint8Array.of(past.length > 0 ? 1 : 0), [1]);
     io.pastKeys.forEach((name, i) => (feeds[name] = past.keys[i]));
     io.pastValues.forEach((name, i) => (feeds[name] = past.values[i]));
     const out = await this.session.run(feeds);

@@ -3,7 +3,7 @@
  * `generate` (fixed-length sampled continuations with a key-value cache), batched, over a Decoder.
  * No DOM and no runtime import: the runtime comes in through the Decoder.
  */
-import { leftPad, planBatches, sliceColumns, type PaddedBatch } from './batching.ts';
+import { columnOf, padRows, planBatches, sliceColumns, type PadSide, type PaddedBatch } from './batching.ts';
 import type { Decoder, KvCache } from './decoder.ts';
 import { EngineError } from './errors.ts';
 import { Rng } from './rng.ts';
@@ -49,9 +49,9 @@ export interface EngineLimits {
 
 export const DEFAULT_LIMITS: EngineLimits = { maxBatchRows: 32, maxBatchTokens: 8192, maxLogitsBytes: 64 * 1024 * 1024 };
 
-/** Logits of the last `keep` positions of each row of a padded batch. */
-interface LastLogits {
-  at(row: number, j: number): { data: Float32Array; offset: number };
+/** Logits of the columns of a padded batch from some column on. */
+interface PaddedLogits {
+  at(row: number, col: number): { data: Float32Array; offset: number };
   present: KvCache;
   vocab: number;
 }
@@ -60,11 +60,20 @@ export class LanguageModelEngine {
   readonly limits: EngineLimits;
   private readonly padId: number;
 
+  /**
+   * Tokens the tokenizer's post-processor puts before every text (Llama 3's <|begin_of_text|>;
+   * none for SmolLM2, Qwen, GPT-2). The model was trained with them, so every context starts with
+   * them, once: callers pass token ids encoded without special tokens.
+   */
+  readonly contextPrefix: readonly number[];
+
   constructor(
     readonly decoder: Decoder,
     limits: Partial<EngineLimits> = {},
+    opts: { contextPrefix?: readonly number[] } = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.contextPrefix = [...(opts.contextPrefix ?? [])];
     const s = decoder.shape;
     this.padId = s.padTokenId ?? s.eosTokenIds[0] ?? 0;
   }
@@ -73,12 +82,33 @@ export class LanguageModelEngine {
     return this.decoder.shape.eosTokenIds;
   }
 
+  /** `context` with the prefix in front, unless it already starts with it. */
+  withPrefix(context: readonly number[]): readonly number[] {
+    const pre = this.contextPrefix;
+    if (pre.length === 0 || (context.length >= pre.length && pre.every((t, i) => context[i] === t))) return context;
+    return [...pre, ...context];
+  }
+
+  /** How this graph's attention wants a batch padded (see batching.ts). */
+  get padSide(): PadSide {
+    return this.decoder.io.attention === 'right-padded' ? 'right' : 'left';
+  }
+
+  /**
+   * Most padded tokens per pass for a graph that computes logits at every position it is fed
+   * (no num_logits_to_keep): rows x length x vocabulary floats must fit in maxLogitsBytes.
+   */
+  private get logitsTokenBudget(): number {
+    return Math.max(1, Math.floor(this.limits.maxLogitsBytes / (this.decoder.shape.vocabSize * 4)));
+  }
+
   /**
    * `firstTokenChoices` restricts the first continuation position to those ids: its softmax and
    * argmax run over that set only (iPrompt's mask_possible_answers for label tasks).
    */
   async score(pairs: readonly ScorePair[], control: RunControl = {}, opts: { firstTokenChoices?: readonly number[] } = {}): Promise<ScoredContinuation[]> {
     const choices = opts.firstTokenChoices?.length ? Int32Array.from(opts.firstTokenChoices) : null;
+    pairs = pairs.map((p) => ({ context: this.withPrefix(p.context), continuation: p.continuation }));
     pairs.forEach((p, i) => {
       if (p.context.length === 0 && p.continuation.length > 0) throw new EngineError('INTERNAL', `score: pair ${i} has an empty context; the first continuation token needs a position to be predicted from.`);
     });
@@ -86,29 +116,41 @@ export class LanguageModelEngine {
     // Each row is the context plus all but the last continuation token: the final token is
     // only ever a target, never an input.
     const rows = pairs.map((p) => [...p.context, ...p.continuation.slice(0, -1)]);
-    // Kept logits are rows x longest continuation x vocabulary: with a 150k vocabulary that bounds
-    // the rows per pass more tightly than the token budget does.
-    const longest = Math.max(1, ...pairs.map((p) => p.continuation.length));
-    const rowsForLogits = Math.max(1, Math.floor(this.limits.maxLogitsBytes / (longest * this.decoder.shape.vocabSize * 4)));
-    for (const group of planBatches(rows.map((r) => r.length), Math.min(this.limits.maxBatchRows, rowsForLogits), this.limits.maxBatchTokens)) {
+    const side = this.padSide;
+    let maxRows = this.limits.maxBatchRows;
+    let maxTokens = this.limits.maxBatchTokens;
+    if (side === 'left') {
+      // Left-padded rows keep logits for the longest continuation only: rows x that x vocabulary
+      // bounds the rows per pass (with a 150k vocabulary, more tightly than the token budget).
+      const longest = Math.max(1, ...pairs.map((p) => p.continuation.length));
+      maxRows = Math.min(maxRows, Math.max(1, Math.floor(this.limits.maxLogitsBytes / (longest * this.decoder.shape.vocabSize * 4))));
+    } else {
+      // Right-padded rows end at different columns, so logits are kept from the earliest needed
+      // column on; and such graphs may only be fed in chunks one row at a time. Bounding the
+      // padded tokens by the logits budget keeps every multi-row pass whole; a row too long for
+      // it alone runs by itself, in chunks.
+      maxTokens = Math.min(maxTokens, this.logitsTokenBudget);
+    }
+    for (const group of planBatches(rows.map((r) => r.length), maxRows, maxTokens)) {
       throwIfAborted(control.signal);
-      const keep = Math.max(1, ...group.map((i) => pairs[i].continuation.length));
-      const padded = leftPad(group.map((i) => rows[i]), this.padId);
-      const last = await this.lastLogits(padded, keep, control);
+      const padded = padRows(group.map((i) => rows[i]), this.padId, side);
+      // Continuation token j of a pair is predicted at its row's position context.length - 1 + j.
+      const firstCol = (b: number) => columnOf(padded, b, pairs[group[b]].context.length - 1);
+      const logits = await this.runPadded(padded, Math.min(...group.map((_, b) => firstCol(b))), control);
       group.forEach((pairIndex, b) => {
         const cont = pairs[pairIndex].continuation;
         const logprobs = new Float32Array(cont.length);
         const isArgmax: boolean[] = [];
         for (let j = 0; j < cont.length; j++) {
-          const { data, offset } = last.at(b, keep - cont.length + j);
+          const { data, offset } = logits.at(b, firstCol(b) + j);
           if (j === 0 && choices) {
             const r = restrictedScore(data, offset, choices, cont[0]);
             logprobs[j] = r.logprob;
             isArgmax.push(r.isArgmax);
             continue;
           }
-          logprobs[j] = logSoftmaxAt(data, offset, last.vocab, cont[j]);
-          isArgmax.push(argmax(data, offset, offset + last.vocab) === cont[j]);
+          logprobs[j] = logSoftmaxAt(data, offset, logits.vocab, cont[j]);
+          isArgmax.push(argmax(data, offset, offset + logits.vocab) === cont[j]);
         }
         results[pairIndex] = { logprobs, isArgmax };
       });
@@ -118,12 +160,15 @@ export class LanguageModelEngine {
 
   async generate(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl = {}): Promise<number[][]> {
     if (!Number.isInteger(opts.max_new_tokens) || opts.max_new_tokens < 1) throw new EngineError('INTERNAL', 'generate: max_new_tokens must be a positive integer');
+    contexts = contexts.map((c) => this.withPrefix(c));
     contexts.forEach((c, i) => {
       if (c.length === 0) throw new EngineError('INTERNAL', `generate: context ${i} is empty`);
     });
     const out: number[][] = new Array(contexts.length);
     const maxLen = Math.max(...contexts.map((c) => c.length)) + opts.max_new_tokens;
-    const groups = planBatches(contexts.map((c) => c.length + opts.max_new_tokens), this.limits.maxBatchRows, Math.max(this.limits.maxBatchTokens, maxLen));
+    let maxTokens = Math.max(this.limits.maxBatchTokens, maxLen);
+    if (this.padSide === 'right' && !this.decoder.io.keepInput) maxTokens = Math.min(maxTokens, this.logitsTokenBudget);
+    const groups = planBatches(contexts.map((c) => c.length + opts.max_new_tokens), this.limits.maxBatchRows, maxTokens);
     for (const group of groups) {
       const produced = await this.generateGroup(group.map((i) => contexts[i]), group, opts, control);
       group.forEach((i, b) => (out[i] = produced[b]));
@@ -138,63 +183,75 @@ export class LanguageModelEngine {
     const generated: number[][] = contexts.map(() => []);
     const sampling: SamplingOptions = opts.do_sample === false ? { ...opts, temperature: 0 } : opts;
     const eos = this.eosTokenIds;
+    const side = this.padSide;
     const pick = (row: number, data: Float32Array, offset: number, vocab: number) => {
       // min_new_tokens = max_new_tokens: end-of-sequence is suppressed at every step.
       const token = sampleToken(data.subarray(offset, offset + vocab), seen[row], sampling, eos, rngs[row]);
       generated[row].push(token);
       seen[row].add(token);
     };
+    /** Runs whole sequences (no cache) and picks each row's next token from its last position. */
+    const prompt = async (rows: readonly (readonly number[])[]) => {
+      const p = padRows(rows, this.padId, side);
+      const lastCol = (b: number) => columnOf(p, b, p.lastPositions[b]);
+      const logits = await this.runPadded(p, Math.min(...rows.map((_, b) => lastCol(b))), control);
+      for (let b = 0; b < B; b++) {
+        const { data, offset } = logits.at(b, lastCol(b));
+        pick(b, data, offset, logits.vocab);
+      }
+      return { p, present: logits.present };
+    };
 
-    let padded = leftPad(contexts, this.padId);
-    let last = await this.lastLogits(padded, 1, control);
-    for (let b = 0; b < B; b++) {
-      const { data, offset } = last.at(b, 0);
-      pick(b, data, offset, last.vocab);
-    }
+    let { p: padded, present } = await prompt(contexts);
     for (let step = 1; step < opts.max_new_tokens; step++) {
       throwIfAborted(control.signal);
       if (opts.use_cache === false) {
-        padded = leftPad(contexts.map((c, b) => [...c, ...generated[b]]), this.padId);
-        last = await this.lastLogits(padded, 1, control);
-      } else {
-        const total = padded.length + 1;
-        const mask = new BigInt64Array(B * total);
-        for (let b = 0; b < B; b++) {
+        ({ p: padded, present } = await prompt(contexts.map((c, b) => [...c, ...generated[b]])));
+        continue;
+      }
+      const total = padded.length + 1;
+      const mask = new BigInt64Array(B * total);
+      for (let b = 0; b < B; b++) {
+        if (side === 'left') {
           mask.set(padded.mask.subarray(b * padded.length, (b + 1) * padded.length), b * total);
           mask[b * total + padded.length] = 1n;
+        } else {
+          // GroupQueryAttention reads only the row sums: the row's real tokens, the new one included.
+          mask.fill(1n, b * total, b * total + padded.lastPositions[b] + 2);
         }
-        const positions = BigInt64Array.from(padded.lastPositions, (p) => BigInt(p + 1));
-        const ids = BigInt64Array.from(generated, (g) => BigInt(g[g.length - 1]));
-        const res = await this.decoder.forward({ batch: B, ids, seq: 1, mask, positions, past: last.present, keep: 1 });
-        control.onTokens?.(B);
-        padded = { ...padded, length: total, mask, lastPositions: padded.lastPositions.map((p) => p + 1) };
-        const vocab = res.logits.length / (B * res.n);
-        last = { at: (row) => ({ data: res.logits, offset: (row * res.n + res.n - 1) * vocab }), present: res.present, vocab };
       }
-      for (let b = 0; b < B; b++) {
-        const { data, offset } = last.at(b, 0);
-        pick(b, data, offset, last.vocab);
-      }
+      const positions = BigInt64Array.from(padded.lastPositions, (p) => BigInt(p + 1));
+      const ids = BigInt64Array.from(generated, (g) => BigInt(g[g.length - 1]));
+      const res = await this.decoder.forward({ batch: B, ids, seq: 1, mask, positions, past: present, keep: 1 });
+      control.onTokens?.(B);
+      padded = { ...padded, length: total, mask, lastPositions: padded.lastPositions.map((p) => p + 1) };
+      present = res.present;
+      const vocab = res.logits.length / (B * res.n);
+      for (let b = 0; b < B; b++) pick(b, res.logits, (b * res.n + res.n - 1) * vocab, vocab);
     }
     return generated;
   }
 
   /**
-   * Runs a padded batch and returns the logits of its last `keep` positions. Graphs with a
+   * Runs a padded batch and returns the logits of every column from `fromCol` on. Graphs with a
    * num_logits_to_keep input compute exactly those. Others compute logits everywhere; to bound
-   * memory they are fed in chunks (with the cache carrying the prefix) so no single logits
-   * tensor exceeds maxLogitsBytes.
+   * memory they are fed in chunks (with the cache carrying the prefix) so no single logits tensor
+   * exceeds maxLogitsBytes. Right-padded graphs (GroupQueryAttention) accept a chunk with a past
+   * only at batch 1, so for them the callers plan multi-row passes that fit whole.
    */
-  private async lastLogits(p: PaddedBatch, keep: number, control: RunControl): Promise<LastLogits> {
+  private async runPadded(p: PaddedBatch, fromCol: number, control: RunControl): Promise<PaddedLogits> {
     const d = this.decoder;
     const L = p.length;
     const V = d.shape.vocabSize;
     const rowBytes = p.batch * V * 4;
     if (d.io.keepInput || rowBytes * L <= this.limits.maxLogitsBytes) {
-      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep });
+      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep: L - fromCol });
       control.onTokens?.(p.batch * L);
       const vocab = res.logits.length / (p.batch * res.n);
-      return { at: (row, j) => ({ data: res.logits, offset: (row * res.n + res.n - keep + j) * vocab }), present: res.present, vocab };
+      return { at: (row, col) => ({ data: res.logits, offset: (row * res.n + col - (L - res.n)) * vocab }), present: res.present, vocab };
+    }
+    if (p.side === 'right' && p.batch > 1) {
+      throw new EngineError('INTERNAL', `a right-padded batch of ${p.batch} rows x ${L} tokens does not fit the logits budget and cannot be chunked`);
     }
     const chunk = Math.max(1, Math.floor(this.limits.maxLogitsBytes / rowBytes));
     const kept: { start: number; n: number; logits: Float32Array }[] = [];
@@ -215,13 +272,12 @@ export class LanguageModelEngine {
       control.onTokens?.(p.batch * (end - start));
       past = res.present;
       vocab = res.logits.length / (p.batch * res.n);
-      if (end > L - keep) kept.push({ start, n: end - start, logits: res.logits });
+      if (end > fromCol) kept.push({ start, n: end - start, logits: res.logits });
     }
     return {
-      at: (row, j) => {
-        const pos = L - keep + j;
-        const c = kept.find((k) => pos >= k.start && pos < k.start + k.n)!;
-        return { data: c.logits, offset: (row * c.n + (pos - c.start)) * vocab };
+      at: (row, col) => {
+        const c = kept.find((k) => col >= k.start && col < k.start + k.n)!;
+        return { data: c.logits, offset: (row * c.n + (col - c.start)) * vocab };
       },
       present: past!,
       vocab,

@@ -8,7 +8,8 @@ import { LanguageModelEngine, type EngineLimits } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
 import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
-import { DTYPE_FILES, type Dtype, type FileProgress, type LoadProgress } from './modelSource.ts';
+import { attentionStyle, summariseGraph, type AttentionStyle } from './onnxGraph.ts';
+import { DTYPE_FILES, MERGED_DTYPE_FILES, type Dtype, type FileProgress, type LoadProgress } from './modelSource.ts';
 import type { Ort, SessionOptions } from './ortTypes.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
@@ -32,7 +33,9 @@ export interface ModelInfo {
   backend: BackendChoice;
   shape: DecoderShape;
   /** The graph's optional inputs, as found. */
-  graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string };
+  graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string; attention: AttentionStyle; useCacheBranch: boolean };
+  /** Token ids put before every context (the tokenizer's BOS, where its post-processor adds one). */
+  contextPrefix: number[];
   /** Every file the model was built from. */
   files: string[];
   bytes: number;
@@ -65,9 +68,20 @@ export function externalDataFiles(graphBytes: Uint8Array, graphFile: string): st
   const base = graphFile.split('/').pop()!;
   const text = new TextDecoder('latin1').decode(graphBytes.length > 64 * 1024 * 1024 ? graphBytes.subarray(0, 64 * 1024 * 1024) : graphBytes);
   const found = new Set<string>();
-  const re = new RegExp(`${base.replace(/\./g, '\\.')}_data(?:_\\d+)?`, 'g');
+  // transformers.js names them model.onnx_data, model.onnx_data_1, ...; onnxruntime-genai's model
+  // builder writes model.onnx.data.
+  const re = new RegExp(`${base.replace(/\./g, '\\.')}(?:_data(?:_\\d+)?|\\.data)`, 'g');
   for (const m of text.matchAll(re)) found.add(m[0]);
   return [...found].sort();
+}
+
+/** The graph's attention style; bytes that are not a readable ModelProto were refused by onnxruntime already. */
+function attentionStyleOf(graph: Uint8Array, file: string): AttentionStyle {
+  try {
+    return attentionStyle(summariseGraph(graph));
+  } catch (err) {
+    throw new EngineError('BAD_MODEL', `${file} could not be read as an ONNX graph: ${(err as Error).message}`, { file, cause: err });
+  }
 }
 
 export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel> {
@@ -87,18 +101,21 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
   const candidates = dtypeCandidates(req.backend, req.dtype ?? 'auto');
   let dtype: Dtype | null = null;
   let graph: Uint8Array | undefined;
-  for (const d of candidates) {
-    const got = await req.store.fetch([{ file: DTYPE_FILES[d], optional: true }], control);
-    graph = got.get(DTYPE_FILES[d]);
-    if (graph) {
-      dtype = d;
-      break;
+  let graphFile = '';
+  search: for (const d of candidates) {
+    for (const file of [DTYPE_FILES[d], MERGED_DTYPE_FILES[d]]) {
+      const got = await req.store.fetch([{ file, optional: true }], control);
+      graph = got.get(file);
+      if (graph) {
+        dtype = d;
+        graphFile = file;
+        break search;
+      }
     }
   }
   if (!dtype || !graph) {
     throw new EngineError('BAD_MODEL', `${req.name} has none of ${candidates.map((d) => DTYPE_FILES[d]).join(', ')} (the weights the ${req.backend.backend} backend can run).`, { file: DTYPE_FILES[candidates[0]] });
   }
-  const graphFile = DTYPE_FILES[dtype];
   const extNames = externalDataFiles(graph, graphFile);
   const ext = extNames.length ? await req.store.fetch(extNames.map((n) => ({ file: `onnx/${n}` })), control) : new Map<string, Uint8Array>();
   if (req.control?.signal?.aborted) throw new EngineError('ABORTED', 'Cancelled.');
@@ -119,8 +136,8 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     if (e.code === 'BAD_MODEL') throw new EngineError('BAD_MODEL', `${graphFile} could not be loaded by onnxruntime (${req.backend.backend}): ${(err as Error).message ?? err}`, { file: graphFile, cause: err });
     throw e;
   }
-  const decoder = new Decoder(ort, session, shape, inspectGraph(session, shape, graphFile));
-  const engine = new LanguageModelEngine(decoder, req.limits);
+  const decoder = new Decoder(ort, session, shape, inspectGraph(session, shape, graphFile, attentionStyleOf(graph, graphFile)));
+  const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix() });
 
   // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
   const tw = performance.now();
@@ -141,7 +158,14 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       graphFile,
       backend: req.backend,
       shape,
-      graph: { positionIds: decoder.io.hasPositionIds, numLogitsToKeep: decoder.io.keepInput !== null, kvType: decoder.io.kvType },
+      graph: {
+        positionIds: decoder.io.hasPositionIds,
+        numLogitsToKeep: decoder.io.keepInput !== null,
+        kvType: decoder.io.kvType,
+        attention: decoder.io.attention,
+        useCacheBranch: decoder.io.useCacheBranch !== null,
+      },
+      contextPrefix: [...engine.contextPrefix],
       files: [...meta.keys(), graphFile, ...ext.keys()],
       bytes,
       loadMs: performance.now() - t0,

@@ -25,6 +25,18 @@ export const DTYPE_FILES: Record<Dtype, string> = {
   q8: 'onnx/model_quantized.onnx',
 };
 
+/**
+ * Older exports (optimum's merged decoder, Xenova/* repositories) name the same formats
+ * decoder_model_merged*.onnx; the loader looks for these when the model*.onnx file is absent.
+ */
+export const MERGED_DTYPE_FILES: Record<Dtype, string> = {
+  fp32: 'onnx/decoder_model_merged.onnx',
+  fp16: 'onnx/decoder_model_merged_fp16.onnx',
+  q4: 'onnx/decoder_model_merged_q4.onnx',
+  q4f16: 'onnx/decoder_model_merged_q4f16.onnx',
+  q8: 'onnx/decoder_model_merged_quantized.onnx',
+};
+
 /** Dtypes that need the WebGPU `shader-f16` feature. */
 export const F16_DTYPES: ReadonlySet<Dtype> = new Set(['fp16', 'q4f16']);
 

@@ -21,6 +21,20 @@ export class TextTokenizer {
     return this.tok.encode(text, { add_special_tokens: opts.addSpecialTokens ?? false }).ids;
   }
 
+  /**
+   * The ids the post-processor puts before a text when special tokens are added (Llama 3's BOS),
+   * found by encoding a probe text both ways; [] when it adds none in front.
+   */
+  specialPrefix(): number[] {
+    const probe = 'a';
+    const plain = this.encode(probe);
+    const full = this.encode(probe, { addSpecialTokens: true });
+    for (let start = 0; start + plain.length <= full.length; start++) {
+      if (plain.every((t, i) => full[start + i] === t)) return full.slice(0, start);
+    }
+    return [];
+  }
+
   decode(ids: readonly number[], opts: { skipSpecialTokens?: boolean } = {}): string {
     return this.tok.decode([...ids], { skip_special_tokens: opts.skipSpecialTokens ?? false, clean_up_tokenization_spaces: false });
   }

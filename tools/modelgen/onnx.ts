@@ -8,7 +8,7 @@ export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FL
 export type DataType = (typeof DT)[keyof typeof DT];
 
 export type Dim = number | string;
-export type AttrValue = number | string | number[] | { floats: number[] } | { int: number } | { float: number };
+export type AttrValue = number | string | number[] | { floats: number[] } | { int: number } | { float: number } | { graph: GraphBuilder };
 
 export interface NodeSpec {
   op: string;
@@ -39,11 +39,15 @@ export class GraphBuilder {
   private counter = 0;
   private constCache = new Map<string, string>();
 
-  constructor(readonly name: string) {}
+  /** `scope` prefixes every generated name, so the branches of an If never share a value name. */
+  constructor(
+    readonly name: string,
+    private readonly scope = '',
+  ) {}
 
   /** A fresh value name with a readable prefix. */
   fresh(prefix: string): string {
-    return `${prefix}_${this.counter++}`;
+    return `${this.scope}${prefix}_${this.counter++}`;
   }
 
   input(name: string, elemType: DataType, shape: Dim[]): string {
@@ -77,6 +81,12 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float16 initializer from float32 values (rounded to nearest even). */
+  initHalf(name: string, dims: number[], data: Float32Array): string {
+    const h = floatToHalf(data);
+    return this.initBytes(name, dims, DT.FLOAT16, new Uint8Array(h.buffer, h.byteOffset, h.byteLength));
+  }
+
   initBytes(name: string, dims: number[], dataType: DataType, raw: Uint8Array): string {
     this.initializers.push({ name, dims, dataType, raw });
     return name;
@@ -108,24 +118,41 @@ export class GraphBuilder {
    * written to that file instead (as exporters do for models over 2 GB) and `data` holds its bytes.
    */
   finishWithExternalData(externalData: string, threshold = 1024): { model: Uint8Array; data: Uint8Array } {
-    const chunks: Uint8Array[] = [];
-    let offset = 0;
+    const { model, files } = this.finishWithChunkedExternalData(externalData, Infinity, threshold);
+    return { model, data: files[externalData] ?? new Uint8Array(0) };
+  }
+
+  /**
+   * Like finishWithExternalData, but a new file starts once one reaches `chunkBytes`: `base`,
+   * `base_1`, `base_2`, ... (the layout of exports whose weights pass the 2 GB protobuf limit).
+   */
+  finishWithChunkedExternalData(base: string, chunkBytes: number, threshold = 1024): { model: Uint8Array; files: Record<string, Uint8Array> } {
+    const parts: { location: string; chunks: Uint8Array[]; size: number }[] = [];
     this.external = new Map();
     for (const t of this.initializers) {
       if (t.raw.length < threshold) continue;
-      this.external.set(t.name, { location: externalData, offset, length: t.raw.length });
-      chunks.push(t.raw);
-      offset += t.raw.length;
+      let part = parts[parts.length - 1];
+      if (!part || (part.size > 0 && part.size + t.raw.length > chunkBytes)) {
+        part = { location: parts.length === 0 ? base : `${base}_${parts.length}`, chunks: [], size: 0 };
+        parts.push(part);
+      }
+      this.external.set(t.name, { location: part.location, offset: part.size, length: t.raw.length });
+      part.chunks.push(t.raw);
+      part.size += t.raw.length;
     }
-    const data = new Uint8Array(offset);
-    let o = 0;
-    for (const c of chunks) {
-      data.set(c, o);
-      o += c.length;
+    const files: Record<string, Uint8Array> = {};
+    for (const part of parts) {
+      const data = new Uint8Array(part.size);
+      let o = 0;
+      for (const c of part.chunks) {
+        data.set(c, o);
+        o += c.length;
+      }
+      files[part.location] = data;
     }
     const model = this.finish();
     this.external = null;
-    return { model, data };
+    return { model, files };
   }
 
   private external: Map<string, { location: string; offset: number; length: number }> | null = null;
@@ -134,7 +161,16 @@ export class GraphBuilder {
     const w = new ProtoWriter();
     w.int(1, 8); // ir_version
     w.string(2, opts.producer ?? 'iprompt-web modelgen');
-    w.message(7, (g) => {
+    w.message(7, (g) => this.writeGraph(g));
+    w.message(8, (o) => o.string(1, '').int(2, 17));
+    w.message(8, (o) => o.string(1, 'com.microsoft').int(2, 1));
+    if (opts.docString) w.string(6, opts.docString);
+    return w.finish();
+  }
+
+  /** GraphProto fields; also used for the subgraphs of If nodes. */
+  writeGraph(g: ProtoWriter): void {
+    {
       for (const n of this.nodes) {
         g.message(1, (nw) => {
           for (const i of n.inputs) nw.string(1, i);
@@ -165,18 +201,17 @@ export class GraphBuilder {
       }
       for (const v of this.inputs) g.message(11, (vw) => writeValueInfo(vw, v));
       for (const v of this.outputs) g.message(12, (vw) => writeValueInfo(vw, v));
-    });
-    w.message(8, (o) => o.string(1, '').int(2, 17));
-    w.message(8, (o) => o.string(1, 'com.microsoft').int(2, 1));
-    if (opts.docString) w.string(6, opts.docString);
-    return w.finish();
+    }
   }
 }
 
 function writeAttr(w: ProtoWriter, name: string, v: AttrValue): void {
   w.string(1, name);
-  // AttributeProto.type: FLOAT=1, INT=2, STRING=3, FLOATS=6, INTS=7
-  if (typeof v === 'string') {
+  // AttributeProto.type: FLOAT=1, INT=2, STRING=3, GRAPH=5, FLOATS=6, INTS=7
+  if (typeof v === 'object' && !Array.isArray(v) && 'graph' in v) {
+    const sub = v.graph;
+    w.message(6, (gw) => sub.writeGraph(gw)).int(20, 5);
+  } else if (typeof v === 'string') {
     w.string(4, v).int(20, 3);
   } else if (typeof v === 'number') {
     if (Number.isInteger(v)) w.int(3, v).int(20, 2);
@@ -190,6 +225,48 @@ function writeAttr(w: ProtoWriter, name: string, v: AttrValue): void {
   } else {
     w.float(2, v.float).int(20, 1);
   }
+}
+
+/** float32 -> IEEE half bits, round to nearest even (overflow to infinity, subnormals kept). */
+export function floatToHalf(src: Float32Array): Uint16Array {
+  const out = new Uint16Array(src.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < src.length; i++) {
+    f[0] = src[i];
+    const x = u[0];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let h = mant >>> shift;
+      const rem = mant & ((1 << shift) - 1);
+      const halfway = 1 << (shift - 1);
+      if (rem > halfway || (rem === halfway && h & 1)) h++;
+      out[i] = sign | h;
+      continue;
+    }
+    let h = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
+    out[i] = sign | h;
+  }
+  return out;
 }
 
 function writeValueInfo(w: ProtoWriter, v: ValueInfo): void {

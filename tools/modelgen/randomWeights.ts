@@ -2,7 +2,7 @@
  * Deterministic random weights for the test models: the same seed gives the same bytes on every
  * machine (mulberry32 + Box-Muller, no Math.random), so fixtures are reproducible without storing them.
  */
-import type { LlamaConfig, LlamaWeights } from './llama.ts';
+import type { LlamaConfig, LlamaLayerWeights, LlamaWeights } from './llama.ts';
 import type { Gpt2Config, Gpt2Weights } from './gpt2.ts';
 import { mulberry32 } from '../../src/util/random.ts';
 
@@ -56,6 +56,18 @@ export function randomLlamaWeights(cfg: LlamaConfig, seed: number): LlamaWeights
   }));
   const finalNorm = r.around(D, 1, 0.1);
   const lmHead = cfg.tieWordEmbeddings ? transpose(embed, V, D) : r.normal(D * V, 2.5 / Math.sqrt(D));
+  // Drawn last, so models without these features keep the weights they always had.
+  for (const l of layers as LlamaLayerWeights[]) {
+    if (cfg.attentionBias) {
+      l.qBias = r.normal(H * hd, 0.1);
+      l.kBias = r.normal(KVH * hd, 0.1);
+      l.vBias = r.normal(KVH * hd, 0.1);
+    }
+    if (cfg.qkNorm) {
+      l.qNorm = r.around(hd, 1, 0.1);
+      l.kNorm = r.around(hd, 1, 0.1);
+    }
+  }
   return { embed, layers, finalNorm, lmHead };
 }
 

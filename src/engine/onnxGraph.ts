@@ -1,0 +1,133 @@
+/**
+ * Reads just enough of an ONNX ModelProto to know how to drive it: the operator types of its nodes
+ * (subgraphs of If/Loop included) and the attributes of the attention nodes. The runtime's session
+ * only tells input and output names, not how attention is computed, and that decides how a batch
+ * must be padded. Weights are skipped by length, never copied, so this is cheap on a large graph.
+ */
+
+export interface GraphNode {
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  /** Integer attributes only (num_heads, do_rotary, ...): all the engine needs. */
+  intAttrs: Record<string, number>;
+}
+
+export interface GraphSummary {
+  nodes: GraphNode[];
+  /** Every op type, as `domain:op` for non-default domains (com.microsoft:GroupQueryAttention). */
+  opTypes: Set<string>;
+}
+
+class Reader {
+  pos: number;
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) throw new Error('truncated varint');
+      const b = this.buf[this.pos++];
+      // Above 2^53 precision is lost; only lengths and small ints are read as numbers here.
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+      if (shift > 63) throw new Error('varint too long');
+    }
+  }
+
+  /** Calls `onField` for each field; length-delimited fields get their [start, end). */
+  fields(onField: (field: number, wire: number, start: number, end: number, value: number) => void): void {
+    while (this.pos < this.end) {
+      const key = this.varint();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (wire === 0) {
+        onField(field, wire, 0, 0, this.varint());
+      } else if (wire === 2) {
+        const len = this.varint();
+        const start = this.pos;
+        if (start + len > this.end) throw new Error('truncated field');
+        this.pos += len;
+        onField(field, wire, start, start + len, len);
+      } else if (wire === 5) {
+        this.pos += 4;
+      } else if (wire === 1) {
+        this.pos += 8;
+      } else {
+        throw new Error(`unsupported wire type ${wire}`);
+      }
+      if (this.pos > this.end) throw new Error('truncated field');
+    }
+  }
+}
+
+const text = new TextDecoder('utf-8');
+
+function readNode(buf: Uint8Array, start: number, end: number, into: GraphNode[]): void {
+  const node: GraphNode = { opType: '', domain: '', inputs: [], outputs: [], intAttrs: {} };
+  new Reader(buf, start, end).fields((f, w, s, e) => {
+    if (w !== 2 && f !== 0) return;
+    if (f === 1) node.inputs.push(text.decode(buf.subarray(s, e)));
+    else if (f === 2) node.outputs.push(text.decode(buf.subarray(s, e)));
+    else if (f === 4) node.opType = text.decode(buf.subarray(s, e));
+    else if (f === 7) node.domain = text.decode(buf.subarray(s, e));
+    else if (f === 5) readAttribute(buf, s, e, node, into);
+  });
+  into.push(node);
+}
+
+/** AttributeProto: name (1), i (3), g (6), graphs (11). Subgraphs' nodes join the list. */
+function readAttribute(buf: Uint8Array, start: number, end: number, node: GraphNode, into: GraphNode[]): void {
+  let name = '';
+  let int: number | null = null;
+  new Reader(buf, start, end).fields((f, w, s, e, v) => {
+    if (f === 1 && w === 2) name = text.decode(buf.subarray(s, e));
+    else if (f === 3 && w === 0) int = v;
+    else if ((f === 6 || f === 11) && w === 2) readGraph(buf, s, e, into);
+  });
+  if (name && int !== null) node.intAttrs[name] = int;
+}
+
+function readGraph(buf: Uint8Array, start: number, end: number, into: GraphNode[]): void {
+  new Reader(buf, start, end).fields((f, w, s, e) => {
+    if (f === 1 && w === 2) readNode(buf, s, e, into);
+  });
+}
+
+/** Summarises a serialised ModelProto. Throws on bytes that are not one. */
+export function summariseGraph(model: Uint8Array): GraphSummary {
+  const nodes: GraphNode[] = [];
+  let sawGraph = false;
+  new Reader(model, 0, model.length).fields((f, w, s, e) => {
+    if (f === 7 && w === 2) {
+      sawGraph = true;
+      readGraph(model, s, e, nodes);
+    }
+  });
+  if (!sawGraph) throw new Error('no graph in the model');
+  const opTypes = new Set(nodes.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType)));
+  return { nodes, opTypes };
+}
+
+/**
+ * How a graph's attention treats padding, which decides how the engine pads a batch:
+ * - 'masked': attention reads the attention mask per key (plain MatMul/Softmax, MultiHeadAttention,
+ *   Attention with a mask): left padding is fine, and a chunk may carry a past at any batch size.
+ * - 'right-padded': com.microsoft GroupQueryAttention. It ignores the mask except for its row sums
+ *   (seqlens_k) and assumes each row's real tokens come first; with a past it accepts more than one
+ *   new token only at batch 1.
+ */
+export type AttentionStyle = 'masked' | 'right-padded';
+
+export function attentionStyle(summary: GraphSummary): AttentionStyle {
+  return summary.opTypes.has('com.microsoft:GroupQueryAttention') ? 'right-padded' : 'masked';
+}
