@@ -106,7 +106,30 @@ export class LanguageModelEngine {
    * `firstTokenChoices` restricts the first continuation position to those ids: its softmax and
    * argmax run over that set only (iPrompt's mask_possible_answers for label tasks).
    */
-  async score(pairs: readonly ScorePair[], control: RunControl = {}, opts: { firstTokenChoices?: readonly number[] } = {}): Promise<ScoredContinuation[]> {
+  score(pairs: readonly ScorePair[], control: RunControl = {}, opts: { firstTokenChoices?: readonly number[] } = {}): Promise<ScoredContinuation[]> {
+    return this.exclusive(() => this.scoreNow(pairs, control, opts));
+  }
+
+  generate(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl = {}): Promise<number[][]> {
+    return this.exclusive(() => this.generateNow(contexts, opts, control));
+  }
+
+  /**
+   * One call at a time on the session: two requests (a search and a "try it") interleave call by
+   * call, never forward pass by forward pass, and a call never sees a cache another one left.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private tail: Promise<void> = Promise.resolve();
+
+  private async scoreNow(pairs: readonly ScorePair[], control: RunControl, opts: { firstTokenChoices?: readonly number[] }): Promise<ScoredContinuation[]> {
     const choices = opts.firstTokenChoices?.length ? Int32Array.from(opts.firstTokenChoices) : null;
     pairs = pairs.map((p) => ({ context: this.withPrefix(p.context), continuation: p.continuation }));
     pairs.forEach((p, i) => {
@@ -158,7 +181,7 @@ export class LanguageModelEngine {
     return results;
   }
 
-  async generate(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl = {}): Promise<number[][]> {
+  private async generateNow(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl): Promise<number[][]> {
     if (!Number.isInteger(opts.max_new_tokens) || opts.max_new_tokens < 1) throw new EngineError('INTERNAL', 'generate: max_new_tokens must be a positive integer');
     contexts = contexts.map((c) => this.withPrefix(c));
     contexts.forEach((c, i) => {

@@ -12,6 +12,7 @@ export type EngineErrorCode =
   | 'BAD_MODEL'
   | 'ABORTED'
   | 'BAD_DATA'
+  | 'BUSY'
   | 'INTERNAL';
 
 const REMEDIES: Record<EngineErrorCode, string> = {
@@ -24,6 +25,7 @@ const REMEDIES: Record<EngineErrorCode, string> = {
   BAD_MODEL: 'A model file is missing or unreadable. Check that the folder has the Hugging Face ONNX layout.',
   ABORTED: 'The operation was cancelled.',
   BAD_DATA: 'Fix the data or the setting named in the message and run again; nothing was lost.',
+  BUSY: 'The model is in use by a running search. Stop the search (or let it finish), then load again; the search is not affected.',
   INTERNAL: 'An unexpected error. Reload the page; if it happens again, report it with this message.',
 };
 

@@ -117,4 +117,73 @@ describe('WorkerHandler', () => {
     await handler.handle({ kind: 'explain', id: 'e2', payload: { inputs: ['a', 'b'], outputs: [' 1'], options: {} } });
     expect(posted.at(-1)).toMatchObject({ type: 'error', id: 'e2', error: { code: 'BAD_DATA', message: expect.stringContaining('2 inputs but 1 outputs') } });
   });
+
+  describe('one model, many requests', () => {
+    const inputs = Array.from({ length: 12 }, (_, i) => `Given the input x is ${i}, the output f(x) is`);
+    const outputs = inputs.map((_, i) => ` ${2 * i}.`);
+    const options = { batch_size: 4, pop_size: 2, num_random_generations: 2, num_mutations: 1, n_epochs: 3, n_eval: 4, seed: 1 };
+    /** A loader whose models record their disposal. */
+    function tracked(slow?: Promise<void>) {
+      const disposed: string[] = [];
+      let n = 0;
+      const loader: Loader = async (spec, control) => {
+        const name = `m${++n}`;
+        if (n > 1 && slow) await slow;
+        const m = await realLoader(spec, control);
+        const dispose = m.dispose;
+        return { ...m, info: { ...m.info, name }, dispose: async () => {
+          disposed.push(name);
+          await dispose();
+        } };
+      };
+      return { loader, disposed };
+    }
+
+    it('a load while a search runs is refused with BUSY, and the search finishes as if alone', async () => {
+      const alone = setup(realLoader);
+      await alone.handler.handle(load);
+      await alone.handler.handle({ kind: 'explain', id: 'e0', payload: { inputs, outputs, options } });
+      const expected = alone.posted.at(-1)!;
+
+      const { loader, disposed } = tracked();
+      const { posted, handler } = setup(loader);
+      await handler.handle(load);
+      const running = handler.handle({ kind: 'explain', id: 'e1', payload: { inputs, outputs, options } });
+      while (!posted.some((m) => m.type === 'search' && m.id === 'e1')) await new Promise((r) => setTimeout(r, 2));
+      await handler.handle({ ...load, id: 'l2' });
+      await handler.handle({ kind: 'unload', id: 'u1', payload: {} });
+      await running;
+      expect(posted.find((m) => m.id === 'l2')).toMatchObject({ type: 'error', error: { code: 'BUSY', message: expect.stringContaining('search is running') } });
+      expect(posted.find((m) => m.id === 'u1')).toMatchObject({ type: 'error', error: { code: 'BUSY' } });
+      const result = posted.filter((m) => m.id === 'e1').at(-1)!;
+      expect(result.type).toBe('result');
+      const prompts = (m: WorkerMessage) => (m.type === 'result' && m.kind === 'explain' ? m.payload.prompts : null);
+      expect(prompts(expected)?.length).toBeGreaterThan(0);
+      expect(prompts(result)).toEqual(prompts(expected));
+      expect(disposed).toEqual([]);
+      // Once it is done, loading works again.
+      await handler.handle({ ...load, id: 'l3' });
+      expect(posted.at(-1)).toMatchObject({ type: 'result', id: 'l3' });
+      expect(disposed).toEqual(['m1']);
+    });
+
+    it('a model replaced while a request still runs on it is disposed only when that request ends', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const { loader, disposed } = tracked(gate);
+      const { posted, handler } = setup(loader);
+      await handler.handle(load);
+      // The second load is under way (waiting on its download) before the search starts.
+      const loading = handler.handle({ ...load, id: 'l2' });
+      const running = handler.handle({ kind: 'explain', id: 'e1', payload: { inputs, outputs, options } });
+      while (!posted.some((m) => m.type === 'search' && m.id === 'e1')) await new Promise((r) => setTimeout(r, 2));
+      release();
+      await loading;
+      expect(posted.filter((m) => m.id === 'l2').at(-1)).toMatchObject({ type: 'result', payload: { name: 'm2' } });
+      expect(disposed).toEqual([]);
+      await running;
+      expect(posted.filter((m) => m.id === 'e1').at(-1)).toMatchObject({ type: 'result', kind: 'explain' });
+      expect(disposed).toEqual(['m1']);
+    });
+  });
 });

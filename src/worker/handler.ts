@@ -13,6 +13,10 @@ export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress
 
 export class WorkerHandler {
   private model: LoadedModel | null = null;
+  /** Requests running on each model; a model is disposed only once its count is back to zero. */
+  private readonly users = new Map<LoadedModel, number>();
+  /** Models replaced while still in use: disposed when their last request ends. */
+  private readonly retired = new Set<LoadedModel>();
   private readonly inflight = new Map<string, AbortController>();
   private readonly searches = new Map<string, SearchRun>();
 
@@ -55,6 +59,38 @@ export class WorkerHandler {
     return this.model;
   }
 
+  /** Runs `fn` on the current model, which stays alive (not disposed) until `fn` settles. */
+  private async using<T>(fn: (m: LoadedModel) => Promise<T> | T): Promise<T> {
+    const m = this.requireModel();
+    this.users.set(m, (this.users.get(m) ?? 0) + 1);
+    try {
+      return await fn(m);
+    } finally {
+      const left = (this.users.get(m) ?? 1) - 1;
+      if (left > 0) this.users.set(m, left);
+      else {
+        this.users.delete(m);
+        if (this.retired.delete(m)) await m.dispose();
+      }
+    }
+  }
+
+  /** Disposes a model now, or once the requests still running on it end. */
+  private async retire(m: LoadedModel | null): Promise<void> {
+    if (!m) return;
+    if (this.users.has(m)) this.retired.add(m);
+    else await m.dispose();
+  }
+
+  /** Refuses to replace or drop the model while a request runs on it. */
+  private refuseIfBusy(what: string): void {
+    const busy = this.model ? (this.users.get(this.model) ?? 0) : 0;
+    if (busy > 0) {
+      const search = this.searches.size > 0 ? 'a search is running on it' : `${busy} request${busy > 1 ? 's are' : ' is'} running on it`;
+      throw new EngineError('BUSY', `Cannot ${what} ${this.model!.info.name} while ${search}.`);
+    }
+  }
+
   private tokenCounter(id: string) {
     const t0 = performance.now();
     let tokens = 0;
@@ -72,49 +108,52 @@ export class WorkerHandler {
   private async run(req: Exclude<Request, { kind: 'cancel' | 'control' }>, signal: AbortSignal): Promise<Responses[typeof req.kind]> {
     switch (req.kind) {
       case 'load': {
+        this.refuseIfBusy('load another model over');
         // A new load replaces the old model only once it succeeded: a failed load keeps what worked.
         const loaded = await this.loader(req.payload, { signal, onProgress: (p) => this.post({ type: 'progress', id: req.id, payload: p }) });
         const old = this.model;
         this.model = loaded;
-        await old?.dispose();
+        // A request that started on the old model while this one downloaded keeps it until it ends.
+        await this.retire(old);
         const summary: ModelSummary = loaded.info;
         return summary;
       }
       case 'unload': {
+        this.refuseIfBusy('unload');
         const had = this.model !== null;
-        await this.model?.dispose();
+        await this.retire(this.model);
         this.model = null;
         return { unloaded: had };
       }
       case 'score':
-        return this.requireModel().engine.score(req.payload.pairs, { signal, onTokens: this.tokenCounter(req.id) });
+        return this.using((m) => m.engine.score(req.payload.pairs, { signal, onTokens: this.tokenCounter(req.id) }));
       case 'generate':
-        return this.requireModel().engine.generate(req.payload.contexts, req.payload.options, { signal, onTokens: this.tokenCounter(req.id) });
-      case 'complete': {
-        const { engine, tokenizer } = this.requireModel();
-        const { text, ...options } = req.payload;
-        const ids = tokenizer.encode(text);
-        if (ids.length === 0) throw new EngineError('INTERNAL', 'Type some text to continue.');
-        const t0 = performance.now();
-        const [out] = await engine.generate([ids], options, { signal, onTokens: this.tokenCounter(req.id) });
-        const ms = performance.now() - t0;
-        return { text: tokenizer.decode(out), ids: out, ms, tokensPerSecond: (out.length / ms) * 1000 };
-      }
-      case 'explain': {
-        const { engine, tokenizer } = this.requireModel();
-        const run = startSearch(searchModelOf(engine, tokenizer), req.payload.inputs, req.payload.outputs, req.payload.options, {
-          signal,
-          onEvent: (e) => {
-            if (e.type !== 'done') this.post({ type: 'search', id: req.id, payload: e });
-          },
+        return this.using((m) => m.engine.generate(req.payload.contexts, req.payload.options, { signal, onTokens: this.tokenCounter(req.id) }));
+      case 'complete':
+        return this.using(async ({ engine, tokenizer }) => {
+          const { text, ...options } = req.payload;
+          const ids = tokenizer.encode(text);
+          if (ids.length === 0) throw new EngineError('INTERNAL', 'Type some text to continue.');
+          const t0 = performance.now();
+          const [out] = await engine.generate([ids], options, { signal, onTokens: this.tokenCounter(req.id) });
+          const ms = performance.now() - t0;
+          return { text: tokenizer.decode(out), ids: out, ms, tokensPerSecond: (out.length / ms) * 1000 };
         });
-        this.searches.set(req.id, run);
-        try {
-          return await run.result;
-        } finally {
-          this.searches.delete(req.id);
-        }
-      }
+      case 'explain':
+        return this.using(async ({ engine, tokenizer }) => {
+          const run = startSearch(searchModelOf(engine, tokenizer), req.payload.inputs, req.payload.outputs, req.payload.options, {
+            signal,
+            onEvent: (e) => {
+              if (e.type !== 'done') this.post({ type: 'search', id: req.id, payload: e });
+            },
+          });
+          this.searches.set(req.id, run);
+          try {
+            return await run.result;
+          } finally {
+            this.searches.delete(req.id);
+          }
+        });
       case 'tokenize': {
         const { tokenizer } = this.requireModel();
         return req.payload.texts.map((t) => tokenizer.encode(t));
