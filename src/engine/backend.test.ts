@@ -35,8 +35,11 @@ describe('chooseBackend', () => {
   it('uses a software adapter when WebGPU is asked for, with non-f16 weights', async () => {
     const c = await chooseBackend('webgpu', env(gpuWith({ features: [], isFallbackAdapter: true })));
     expect(c.backend).toBe('webgpu');
-    expect(dtypeCandidates(c)).toEqual(['q4', 'fp32', 'q8']);
+    // Never q8 on WebGPU: auto leaves it out, and asking for it is refused with a remedy.
+    expect(dtypeCandidates(c)).toEqual(['q4', 'fp32']);
     expect(() => dtypeCandidates(c, 'q4f16')).toThrow(EngineError);
+    expect(() => dtypeCandidates(c, 'q8')).toThrow(/not run on WebGPU/);
+    expect(dtypeCandidates({ ...c, backend: 'wasm' }, 'q8')).toEqual(['q8']);
   });
 
   it('NO_WEBGPU when WebGPU is asked for and there is none; NO_F16 for f16 weights without shader-f16', async () => {

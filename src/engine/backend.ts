@@ -107,9 +107,15 @@ export function dtypeCandidates(choice: BackendChoice, requested: Dtype | 'auto'
     if (F16_DTYPES.has(requested) && choice.backend === 'webgpu' && !choice.shaderF16) {
       throw new EngineError('NO_F16', `${requested} weights need the shader-f16 WebGPU feature, which this adapter lacks.`);
     }
+    if (requested === 'q8' && choice.backend === 'webgpu') {
+      throw new EngineError('BAD_MODEL', 'q8 weights (model_quantized.onnx) are not run on WebGPU: they are reported to give wrong results there and no test here shows them right.', {
+        remedy: 'Pick q4 or fp32 weights for WebGPU (q4f16 or fp16 where the GPU has shader-f16), or run q8 on the WASM backend.',
+      });
+    }
     return [requested];
   }
-  if (choice.backend === 'webgpu') return choice.shaderF16 ? ['q4f16', 'fp16', 'q4', 'fp32'] : ['q4', 'fp32', 'q8'];
+  // No q8 on WebGPU (see above).
+  if (choice.backend === 'webgpu') return choice.shaderF16 ? ['q4f16', 'fp16', 'q4', 'fp32'] : ['q4', 'fp32'];
   return ['q4', 'q8', 'fp32'];
 }
 

@@ -21,6 +21,8 @@ export interface GraphIO {
   attention: AttentionStyle;
   /** Merged decoders (optimum's decoder_model_merged) switch branches on this boolean input. */
   useCacheBranch: string | null;
+  /** present.* come back as GPU buffers (WebGPU); they must be released when replaced. */
+  kvOnGpu: boolean;
 }
 
 /** Reads the graph's input and output names; a graph that cannot be driven is BAD_MODEL. */
@@ -29,7 +31,7 @@ export function inspectGraph(session: OrtSession, shape: DecoderShape, file: str
   const outputs = new Set(session.outputNames);
   const missing = ['input_ids', 'attention_mask'].filter((n) => !inputs.has(n));
   if (!outputs.has('logits')) missing.push('logits (output)');
-  const io: GraphIO = { pastKeys: [], pastValues: [], presentKeys: [], presentValues: [], hasPositionIds: inputs.has('position_ids'), keepInput: null, kvType: 'float32', attention, useCacheBranch: inputs.has('use_cache_branch') ? 'use_cache_branch' : null };
+  const io: GraphIO = { pastKeys: [], pastValues: [], presentKeys: [], presentValues: [], hasPositionIds: inputs.has('position_ids'), keepInput: null, kvType: 'float32', attention, useCacheBranch: inputs.has('use_cache_branch') ? 'use_cache_branch' : null, kvOnGpu: false };
   for (let i = 0; i < shape.numLayers; i++) {
     const names = {
       pk: `past_key_values.${i}.key`,
@@ -100,6 +102,12 @@ export class Decoder {
         ? new this.ort.Tensor('float16', new Uint16Array(0), [batch, numKvHeads, 0, headDim])
         : new this.ort.Tensor('float32', new Float32Array(0), [batch, numKvHeads, 0, headDim]);
     return { keys: this.io.pastKeys.map(make), values: this.io.pastValues.map(make), length: 0 };
+  }
+
+  /** Frees a cache that no later pass reads (GPU buffers; CPU tensors are left to the GC). */
+  release(cache: KvCache | null | undefined): void {
+    if (!cache || !this.io.kvOnGpu) return;
+    for (const t of [...cache.keys, ...cache.values]) if (t.location === 'gpu-buffer') t.dispose();
   }
 
   async forward(input: ForwardInput): Promise<ForwardOutput> {

@@ -160,6 +160,7 @@ export class LanguageModelEngine {
       // Continuation token j of a pair is predicted at its row's position context.length - 1 + j.
       const firstCol = (b: number) => columnOf(padded, b, pairs[group[b]].context.length - 1);
       const logits = await this.runPadded(padded, Math.min(...group.map((_, b) => firstCol(b))), control);
+      this.decoder.release(logits.present);
       group.forEach((pairIndex, b) => {
         const cont = pairs[pairIndex].continuation;
         const logprobs = new Float32Array(cont.length);
@@ -226,31 +227,37 @@ export class LanguageModelEngine {
     };
 
     let { p: padded, present } = await prompt(contexts);
-    for (let step = 1; step < opts.max_new_tokens; step++) {
-      throwIfAborted(control.signal);
-      if (opts.use_cache === false) {
-        ({ p: padded, present } = await prompt(contexts.map((c, b) => [...c, ...generated[b]])));
-        continue;
-      }
-      const total = padded.length + 1;
-      const mask = new BigInt64Array(B * total);
-      for (let b = 0; b < B; b++) {
-        if (side === 'left') {
-          mask.set(padded.mask.subarray(b * padded.length, (b + 1) * padded.length), b * total);
-          mask[b * total + padded.length] = 1n;
-        } else {
-          // GroupQueryAttention reads only the row sums: the row's real tokens, the new one included.
-          mask.fill(1n, b * total, b * total + padded.lastPositions[b] + 2);
+    try {
+      for (let step = 1; step < opts.max_new_tokens; step++) {
+        throwIfAborted(control.signal);
+        if (opts.use_cache === false) {
+          this.decoder.release(present);
+          ({ p: padded, present } = await prompt(contexts.map((c, b) => [...c, ...generated[b]])));
+          continue;
         }
+        const total = padded.length + 1;
+        const mask = new BigInt64Array(B * total);
+        for (let b = 0; b < B; b++) {
+          if (side === 'left') {
+            mask.set(padded.mask.subarray(b * padded.length, (b + 1) * padded.length), b * total);
+            mask[b * total + padded.length] = 1n;
+          } else {
+            // GroupQueryAttention reads only the row sums: the row's real tokens, the new one included.
+            mask.fill(1n, b * total, b * total + padded.lastPositions[b] + 2);
+          }
+        }
+        const positions = BigInt64Array.from(padded.lastPositions, (p) => BigInt(p + 1));
+        const ids = BigInt64Array.from(generated, (g) => BigInt(g[g.length - 1]));
+        const res = await this.decoder.forward({ batch: B, ids, seq: 1, mask, positions, past: present, keep: 1 });
+        control.onTokens?.(B);
+        padded = { ...padded, length: total, mask, lastPositions: padded.lastPositions.map((p) => p + 1) };
+        this.decoder.release(present);
+        present = res.present;
+        const vocab = res.logits.length / (B * res.n);
+        for (let b = 0; b < B; b++) pick(b, res.logits, (b * res.n + res.n - 1) * vocab, vocab);
       }
-      const positions = BigInt64Array.from(padded.lastPositions, (p) => BigInt(p + 1));
-      const ids = BigInt64Array.from(generated, (g) => BigInt(g[g.length - 1]));
-      const res = await this.decoder.forward({ batch: B, ids, seq: 1, mask, positions, past: present, keep: 1 });
-      control.onTokens?.(B);
-      padded = { ...padded, length: total, mask, lastPositions: padded.lastPositions.map((p) => p + 1) };
-      present = res.present;
-      const vocab = res.logits.length / (B * res.n);
-      for (let b = 0; b < B; b++) pick(b, res.logits, (b * res.n + res.n - 1) * vocab, vocab);
+    } finally {
+      this.decoder.release(present);
     }
     return generated;
   }
@@ -293,6 +300,7 @@ export class LanguageModelEngine {
         keep: end - start,
       });
       control.onTokens?.(p.batch * (end - start));
+      this.decoder.release(past);
       past = res.present;
       vocab = res.logits.length / (p.batch * res.n);
       if (end > fromCol) kept.push({ start, n: end - start, logits: res.logits });

@@ -8,7 +8,7 @@ import { LanguageModelEngine, type EngineLimits } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
 import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
-import { attentionStyle, summariseGraph, type AttentionStyle } from './onnxGraph.ts';
+import { attentionStyle, summariseGraph, type AttentionStyle, type GraphSummary } from './onnxGraph.ts';
 import { DTYPE_FILES, MERGED_DTYPE_FILES, type Dtype, type FileProgress, type LoadProgress } from './modelSource.ts';
 import type { Ort, SessionOptions } from './ortTypes.ts';
 import { TextTokenizer } from './tokenizer.ts';
@@ -33,7 +33,7 @@ export interface ModelInfo {
   backend: BackendChoice;
   shape: DecoderShape;
   /** The graph's optional inputs, as found. */
-  graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string; attention: AttentionStyle; useCacheBranch: boolean };
+  graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string; attention: AttentionStyle; useCacheBranch: boolean; kvLocation: 'cpu' | 'gpu-buffer' };
   /** Token ids put before every context (the tokenizer's BOS, where its post-processor adds one). */
   contextPrefix: number[];
   /** Every file the model was built from. */
@@ -75,10 +75,10 @@ export function externalDataFiles(graphBytes: Uint8Array, graphFile: string): st
   return [...found].sort();
 }
 
-/** The graph's attention style; bytes that are not a readable ModelProto were refused by onnxruntime already. */
-function attentionStyleOf(graph: Uint8Array, file: string): AttentionStyle {
+/** What the engine needs from the graph itself; bytes that are not a ModelProto are BAD_MODEL. */
+function readGraphSummary(graph: Uint8Array, file: string): GraphSummary {
   try {
-    return attentionStyle(summariseGraph(graph));
+    return summariseGraph(graph);
   } catch (err) {
     throw new EngineError('BAD_MODEL', `${file} could not be read as an ONNX graph: ${(err as Error).message}`, { file, cause: err });
   }
@@ -121,10 +121,16 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
   if (req.control?.signal?.aborted) throw new EngineError('ABORTED', 'Cancelled.');
 
   if (req.backend.backend === 'wasm') ort.env.wasm.numThreads = req.backend.threads;
+  const summary = readGraphSummary(graph, graphFile);
+  // On WebGPU the key-value cache stays on the GPU: each pass's present.* is fed back as the next
+  // past without a round trip through the CPU (the engine releases the buffers it replaces).
+  const kvOnGpu = req.backend.backend === 'webgpu';
+  const presentOutputs = summary.outputs.filter((n) => /^present/.test(n));
   const options: SessionOptions = {
     executionProviders: [req.backend.backend],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    ...(kvOnGpu && presentOutputs.length ? { preferredOutputLocation: Object.fromEntries(presentOutputs.map((n) => [n, 'gpu-buffer' as const])) } : {}),
     ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(`onnx/${n}`)! })) } : {}),
     ...req.sessionOptions,
   };
@@ -136,7 +142,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     if (e.code === 'BAD_MODEL') throw new EngineError('BAD_MODEL', `${graphFile} could not be loaded by onnxruntime (${req.backend.backend}): ${(err as Error).message ?? err}`, { file: graphFile, cause: err });
     throw e;
   }
-  const decoder = new Decoder(ort, session, shape, inspectGraph(session, shape, graphFile, attentionStyleOf(graph, graphFile)));
+  const decoder = new Decoder(ort, session, shape, { ...inspectGraph(session, shape, graphFile, attentionStyle(summary)), kvOnGpu: kvOnGpu && presentOutputs.length > 0 });
   const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix() });
 
   // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
@@ -164,6 +170,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
         kvType: decoder.io.kvType,
         attention: decoder.io.attention,
         useCacheBranch: decoder.io.useCacheBranch !== null,
+        kvLocation: decoder.io.kvOnGpu ? 'gpu-buffer' : 'cpu',
       },
       contextPrefix: [...engine.contextPrefix],
       files: [...meta.keys(), graphFile, ...ext.keys()],

@@ -16,6 +16,8 @@ export interface GraphNode {
 
 export interface GraphSummary {
   nodes: GraphNode[];
+  /** Names of the main graph's outputs (logits, present.*). */
+  outputs: string[];
   /** Every op type, as `domain:op` for non-default domains (com.microsoft:GroupQueryAttention). */
   opTypes: Set<string>;
 }
@@ -106,16 +108,23 @@ function readGraph(buf: Uint8Array, start: number, end: number, into: GraphNode[
 /** Summarises a serialised ModelProto. Throws on bytes that are not one. */
 export function summariseGraph(model: Uint8Array): GraphSummary {
   const nodes: GraphNode[] = [];
+  const outputs: string[] = [];
   let sawGraph = false;
   new Reader(model, 0, model.length).fields((f, w, s, e) => {
-    if (f === 7 && w === 2) {
-      sawGraph = true;
-      readGraph(model, s, e, nodes);
-    }
+    if (f !== 7 || w !== 2) return;
+    sawGraph = true;
+    readGraph(model, s, e, nodes);
+    // GraphProto.output (12): ValueInfoProto, whose name is field 1.
+    new Reader(model, s, e).fields((gf, gw, gs, ge) => {
+      if (gf !== 12 || gw !== 2) return;
+      new Reader(model, gs, ge).fields((vf, vw, vs, ve) => {
+        if (vf === 1 && vw === 2) outputs.push(text.decode(model.subarray(vs, ve)));
+      });
+    });
   });
   if (!sawGraph) throw new Error('no graph in the model');
   const opTypes = new Set(nodes.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType)));
-  return { nodes, opTypes };
+  return { nodes, outputs, opTypes };
 }
 
 /**

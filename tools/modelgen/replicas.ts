@@ -40,6 +40,11 @@ export interface ReplicaSpec {
    * keep_io_types=True); fused style: float16 caches and logits, as the model builder writes them.
    */
   q4f16Io?: 'float32' | 'float16';
+  /**
+   * MatMulNBits accuracy_level in the q4 files: the model builder writes 4 (int8 activations
+   * allowed, which WebGPU's kernel uses); transformers.js's quantizer leaves it unset.
+   */
+  accuracyLevel?: number;
   /** External data file naming: transformers.js `model.onnx_data[_N]`, or the model builder's `model.onnx.data`. */
   externalDataName?: 'underscore' | 'builder';
   /** fp32 weights in external data split in chunks of this many bytes (model.onnx_data, _1, ...). */
@@ -77,6 +82,7 @@ export const REPLICAS: readonly ReplicaSpec[] = [
     files: ['fp32', 'q4', 'q4f16'],
     externalChunkBytes: Infinity,
     externalDataName: 'builder',
+    accuracyLevel: 4,
     // head_dim 32 with 4 heads over a width of 64: head_dim is not hidden / heads, as in Qwen3.
     config: { ...SMALL, headDim: 32, ropeTheta: 1000000, tieWordEmbeddings: true, qkNorm: true },
     seed: 3006,
@@ -201,7 +207,7 @@ export async function buildReplicas(outDir: string, corpus: string): Promise<Bui
     for (const format of spec.files) {
       const file = replicaGraphFile(spec, format);
       if (spec.style === 'fused-gqa') {
-        const g = buildFusedLlamaGraph(cfg, weights, { format, positionIds: spec.positionIds ?? false, accuracyLevel: format === 'fp32' ? undefined : 4 });
+        const g = buildFusedLlamaGraph(cfg, weights, { format, positionIds: spec.positionIds ?? false, accuracyLevel: format === 'fp32' ? undefined : spec.accuracyLevel });
         if (format === 'fp32' && spec.externalChunkBytes) {
           const dataName = spec.externalDataName === 'builder' ? `${file}.data` : `${file}_data`;
           const { model, files } = g.finishWithChunkedExternalData(dataName, spec.externalChunkBytes);
