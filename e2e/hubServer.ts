@@ -5,14 +5,16 @@
  * Bound to 127.0.0.1 only.
  */
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface HubServer {
   url: string;
   /** URL template for the app's hub setting. */
   template: string;
+  /** GET requests per path (downloads); HEAD requests (size checks) are counted in `heads`. */
   hits: Map<string, number>;
+  heads: Map<string, number>;
   /** The next response for a path ending in `suffix` sends half its body and drops the connection. */
   truncateNext(suffix: string): void;
   /** Responses for paths ending in `suffix` trickle out over about `ms` milliseconds. */
@@ -22,6 +24,7 @@ export interface HubServer {
 
 export async function startHubServer(models: Record<string, string>): Promise<HubServer> {
   const hits = new Map<string, number>();
+  const heads = new Map<string, number>();
   const truncate = new Set<string>();
   const slow = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
@@ -29,10 +32,21 @@ export async function startHubServer(models: Record<string, string>): Promise<Hu
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     const url = new URL(req.url ?? '/', 'http://x');
     const m = url.pathname.match(/^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/);
-    hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    const counter = req.method === 'HEAD' ? heads : hits;
+    counter.set(url.pathname, (counter.get(url.pathname) ?? 0) + 1);
     const dir = m ? models[decodeURIComponent(m[1])] : undefined;
     if (!m || !dir) {
       res.writeHead(404).end('not found');
+      return;
+    }
+    if (req.method === 'HEAD') {
+      // The size alone, from the file system: a size check never reads the file.
+      try {
+        const st = await stat(path.join(dir, decodeURIComponent(m[2])));
+        res.writeHead(200, { 'Content-Length': st.size, 'Content-Type': 'application/octet-stream' }).end();
+      } catch {
+        res.writeHead(404).end();
+      }
       return;
     }
     let body: Buffer;
@@ -69,6 +83,7 @@ export async function startHubServer(models: Record<string, string>): Promise<Hu
     url,
     template: `${url}/{id}/resolve/main/{file}`,
     hits,
+    heads,
     truncateNext: (s) => truncate.add(s),
     slow: (s, ms) => slow.set(s, ms),
     close: () =>

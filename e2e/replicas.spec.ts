@@ -3,7 +3,8 @@
  * downloaded from the local hub server: on WASM (all weight formats) and on WebGPU (SwiftShader;
  * fp32 and q4, since it has no shader-f16). The browser's scores must equal the Node engine's on
  * the same files (src/engine/replicas.test.ts checks those against each replica's oracle twin),
- * a batch must score like each row alone, and generation must give Node's tokens.
+ * a batch must score like each row alone and like the chunked path (a tiny logits budget), and
+ * generation must give Node's tokens.
  */
 import { expect, test } from './fixtures.ts';
 import { startHubServer, type HubServer } from './hubServer.ts';
@@ -65,6 +66,16 @@ for (const backend of ['wasm', 'webgpu'] as const) {
               if (!one.ok) return { error: JSON.stringify(one.error) };
               one.value[0].logprobs.forEach((v, j) => (aloneDiff = Math.max(aloneDiff, Math.abs(v - batch.value[i].logprobs[j]))));
             }
+            // The same files with room for the logits of three positions per pass: single rows, in chunks.
+            const tight = `${worker}-chunked`;
+            const vocab = loaded.value.shape.vocabSize;
+            const chunkedLoad = await h.call(tight, 'load', { source: { kind: 'hub', id }, hubUrl: template, backend, dtype, limits: { maxLogitsBytes: 3 * vocab * 4 } });
+            if (!chunkedLoad.ok) return { error: JSON.stringify(chunkedLoad.error) };
+            const chunked = await h.call(tight, 'score', { pairs });
+            if (!chunked.ok) return { error: JSON.stringify(chunked.error) };
+            let chunkDiff = 0;
+            chunked.value.forEach((s, i) => s.logprobs.forEach((v, j) => (chunkDiff = Math.max(chunkDiff, Math.abs(v - batch.value[i].logprobs[j])))));
+            h.terminate(tight);
             const generated = [];
             for (const options of gen) {
               const g = await h.call(worker, 'generate', { contexts: pairs.map((p) => p.context), options });
@@ -72,7 +83,7 @@ for (const backend of ['wasm', 'webgpu'] as const) {
               generated.push(g.value);
             }
             h.terminate(worker);
-            return { info: loaded.value, ids: pairs.map((p) => [p.context, p.continuation]), logprobs: batch.value.map((s) => Array.from(s.logprobs)), aloneDiff, generated };
+            return { info: loaded.value, ids: pairs.map((p) => [p.context, p.continuation]), logprobs: batch.value.map((s) => Array.from(s.logprobs)), aloneDiff, chunkDiff, generated };
           },
           [`replica/${spec.name}`, hub.template, backend, dtype, TEXTS, GEN] as const,
         );
@@ -84,6 +95,8 @@ for (const backend of ['wasm', 'webgpu'] as const) {
         expect(got.info!.graph.attention).toBe(spec.style === 'fused-gqa' ? 'right-padded' : 'masked');
         expect(got.ids).toEqual(want.ids);
         expect(got.aloneDiff, `${dtype}: batch vs alone`).toBeLessThanOrEqual(1e-4);
+        // Chunks change float16 rounding (the cache is stored in float16 between them).
+        expect(got.chunkDiff, `${dtype}: chunked vs whole`).toBeLessThanOrEqual(dtype === 'q4f16' ? 2e-2 : 1e-4);
         let nodeDiff = 0;
         got.logprobs!.forEach((row, i) => row.forEach((v, j) => (nodeDiff = Math.max(nodeDiff, Math.abs(v - want.logprobs[i][j])))));
         // accuracy_level 4 (the model builder's q4) lets WebGPU's MatMulNBits quantize activations

@@ -1,12 +1,15 @@
 /** Model loading, the backend the engine got (and why), and a one-line generation test. */
 import { useState } from 'react';
-import type { BackendRequest } from '../engine/backend.ts';
+import type { BackendChoice, BackendRequest } from '../engine/backend.ts';
 import { DEFAULT_HUB_URL, type ModelSource } from '../engine/modelSource.ts';
-import { CATALOGUE } from '../engine/catalogue.ts';
+import { CATALOGUE, catalogueVariants } from '../engine/catalogue.ts';
 import { CachedModels } from './CachedModels.tsx';
 import { useEngineStore } from './engineStore.ts';
 import { formatBytes, formatMs } from '../util/format.ts';
 import type { useEngine } from './useEngine.ts';
+
+/** WASM's limits are the same everywhere, so the catalogue can mark what will not fit before any load. */
+const WASM_CHECK: BackendChoice = { backend: 'wasm', adapter: null, shaderF16: false, threads: 1, crossOriginIsolated: true, reason: null };
 
 export function LoadProgressBar() {
   const progress = useEngineStore((s) => s.progress);
@@ -161,10 +164,19 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
         </span>
       </div>
       {entry && (
-        <p className="hint" data-testid="catalogue-info">
+        <div className="hint" data-testid="catalogue-info">
           {entry.label}: about {formatBytes(entry.sizes[dtype === 'auto' ? (backend === 'webgpu' ? entry.recommended.webgpu : entry.recommended.wasm) : dtype] ?? null)} to download
           {' '}(weights: {entry.recommended.wasm} on WASM, {entry.recommended.webgpu} on WebGPU with shader-f16), licence {entry.licence}. {entry.note ?? ''} Downloaded once, then kept in this browser.
-        </p>
+          <ul className="variants">
+            {catalogueVariants(entry, WASM_CHECK).map((v) => (
+              <li key={v.dtype} data-testid="catalogue-variant" data-dtype={v.dtype} data-fits-wasm={String(v.fits)}>
+                {v.dtype}: {v.estimated ? 'about ' : ''}
+                {formatBytes(v.bytes)}
+                {v.fits ? '' : ' (too large for WASM: it would be refused before downloading)'}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       <div className="row">
         <label className="file-pick">

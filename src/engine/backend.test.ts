@@ -51,6 +51,6 @@ describe('chooseBackend', () => {
     const c = await chooseBackend('wasm', env(null, false));
     expect(c.threads).toBe(1);
     expect(c.reason).toMatch(/cross-origin isolated/);
-    expect(dtypeCandidates(c)).toEqual(['q4', 'q8', 'fp32']);
+    expect(dtypeCandidates(c)).toEqual(['q4', 'q8', 'fp32', 'q4f16']);
   });
 });

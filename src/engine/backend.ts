@@ -14,6 +14,8 @@ export interface AdapterInfo {
   description: string;
   isFallbackAdapter: boolean;
   features: string[];
+  /** The buffer limits a device from this adapter can get (they bound the largest weight tensor). */
+  limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
 }
 
 export interface BackendChoice {
@@ -53,6 +55,7 @@ async function probeAdapter(gpu: GPU): Promise<AdapterInfo | null> {
     description: info?.description ?? '',
     isFallbackAdapter: (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? legacy ?? false,
     features: [...adapter.features].map(String).sort(),
+    ...(adapter.limits ? { limits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize } } : {}),
   };
 }
 
@@ -116,7 +119,9 @@ export function dtypeCandidates(choice: BackendChoice, requested: Dtype | 'auto'
   }
   // No q8 on WebGPU (see above).
   if (choice.backend === 'webgpu') return choice.shaderF16 ? ['q4f16', 'fp16', 'q4', 'fp32'] : ['q4', 'fp32'];
-  return ['q4', 'q8', 'fp32'];
+  // q4f16 last: WASM runs its float16 kernels more slowly, but it is the smallest download and
+  // may be the only format that fits.
+  return ['q4', 'q8', 'fp32', 'q4f16'];
 }
 
 export { DTYPE_FILES };

@@ -56,6 +56,27 @@ export function hubUrl(template: string, id: string, file: string): string {
   return template.replace(/\{(id|file)\}/g, (_, key: string) => (key === 'id' ? id : path));
 }
 
+/**
+ * The size of a file without downloading it: from the cache where a copy is kept, else a HEAD
+ * request. 'absent' for a 404/410; null when the server does not say (or cannot be asked).
+ */
+export async function fileSize(url: string, opts: { cache?: CacheLike | null; fetchImpl?: typeof fetch; signal?: AbortSignal } = {}): Promise<number | 'absent' | null> {
+  const cache = opts.cache === undefined ? await openModelCache() : opts.cache;
+  const hit = cache ? await cache.match(url).catch(() => undefined) : undefined;
+  const cached = hit ? parseLength(hit.headers.get('content-length')) : null;
+  if (cached !== null) return cached;
+  try {
+    const res = await (opts.fetchImpl ? opts.fetchImpl(url, { method: 'HEAD', signal: opts.signal }) : fetch(url, { method: 'HEAD', signal: opts.signal }));
+    if (res.status === 404 || res.status === 410) return 'absent';
+    if (!res.ok) return null;
+    // The Hugging Face hub answers HEAD for large files with a redirect and X-Linked-Size.
+    return parseLength(res.headers.get('x-linked-size')) ?? parseLength(res.headers.get('content-length'));
+  } catch {
+    if (opts.signal?.aborted) throw aborted();
+    return null;
+  }
+}
+
 /** The app's model cache, or null where Cache Storage is missing or refused (Node, some private modes). */
 export async function openModelCache(): Promise<ListableCache | null> {
   const storage = (globalThis as { caches?: CacheStorage }).caches;

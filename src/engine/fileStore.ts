@@ -4,7 +4,7 @@
  * sees `fs`.
  */
 import { EngineError, toEngineError } from './errors.ts';
-import { fetchFiles, hubUrl, type CacheLike } from './download.ts';
+import { fetchFiles, fileSize, hubUrl, type CacheLike } from './download.ts';
 import { DEFAULT_HUB_URL, type FileProgress, type LoadProgress, type ModelSource } from './modelSource.ts';
 
 export interface FileRequest {
@@ -20,6 +20,11 @@ export interface FetchControl {
 export interface FileStore {
   /** Fetches the files; optional ones that do not exist are absent from the result. */
   fetch(requests: FileRequest[], control: FetchControl): Promise<Map<string, Uint8Array>>;
+  /**
+   * A file's size without reading it ('absent' when it does not exist, null when unknown), so
+   * that weights too large for the backend are refused before they are downloaded.
+   */
+  sizeOf?(file: string, control: FetchControl): Promise<number | 'absent' | null>;
 }
 
 export function httpStore(urlFor: (file: string) => string, cache?: CacheLike | null): FileStore {
@@ -29,6 +34,7 @@ export function httpStore(urlFor: (file: string) => string, cache?: CacheLike | 
         requests.map((r) => ({ file: r.file, url: urlFor(r.file), optional: r.optional })),
         { signal: control.signal, onProgress: control.onProgress, ...(cache !== undefined ? { cache } : {}) },
       ),
+    sizeOf: (file, control) => fileSize(urlFor(file), { signal: control.signal, ...(cache !== undefined ? { cache } : {}) }),
   };
 }
 
@@ -36,6 +42,7 @@ export function httpStore(urlFor: (file: string) => string, cache?: CacheLike | 
 export function blobStore(files: { path: string; blob: Blob }[]): FileStore {
   const byPath = new Map(files.map((f) => [normalisePickedPath(f.path, files), f.blob]));
   return {
+    sizeOf: async (file) => byPath.get(file)?.size ?? 'absent',
     async fetch(requests, control) {
       const out = new Map<string, Uint8Array>();
       const progress: FileProgress[] = requests.filter((r) => byPath.has(r.file)).map((r) => ({ file: r.file, loaded: 0, total: byPath.get(r.file)!.size, fromCache: false, done: false }));

@@ -3,13 +3,14 @@
  * read the graph's conventions, and run a warm-up pass before announcing it ready.
  */
 import { type BackendChoice, dtypeCandidates } from './backend.ts';
+import { chooseWeights } from './chooseWeights.ts';
 import { Decoder, inspectGraph } from './decoder.ts';
 import { LanguageModelEngine, type EngineLimits } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
 import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
 import { attentionStyle, summariseGraph, type AttentionStyle, type GraphSummary } from './onnxGraph.ts';
-import { DTYPE_FILES, MERGED_DTYPE_FILES, type Dtype, type FileProgress, type LoadProgress } from './modelSource.ts';
+import { type Dtype, type FileProgress, type LoadProgress } from './modelSource.ts';
 import type { Ort, SessionOptions } from './ortTypes.ts';
 import { TextTokenizer } from './tokenizer.ts';
 
@@ -21,6 +22,8 @@ export interface LoadRequest {
   dtype?: Dtype | 'auto';
   limits?: Partial<EngineLimits>;
   control?: FetchControl;
+  /** Known download sizes per weight format (the catalogue's), to name one that fits when refusing. */
+  knownSizes?: Partial<Record<Dtype, number>>;
   /** Overrides for the runtime session (the native benchmark runs onnxruntime-node's cpu provider). */
   sessionOptions?: Partial<SessionOptions>;
 }
@@ -63,17 +66,7 @@ function progressMerger(onProgress?: (p: LoadProgress) => void) {
   };
 }
 
-/** Names of external-data files a graph refers to (their names are stored as strings in the proto). */
-export function externalDataFiles(graphBytes: Uint8Array, graphFile: string): string[] {
-  const base = graphFile.split('/').pop()!;
-  const text = new TextDecoder('latin1').decode(graphBytes.length > 64 * 1024 * 1024 ? graphBytes.subarray(0, 64 * 1024 * 1024) : graphBytes);
-  const found = new Set<string>();
-  // transformers.js names them model.onnx_data, model.onnx_data_1, ...; onnxruntime-genai's model
-  // builder writes model.onnx.data.
-  const re = new RegExp(`${base.replace(/\./g, '\\.')}(?:_data(?:_\\d+)?|\\.data)`, 'g');
-  for (const m of text.matchAll(re)) found.add(m[0]);
-  return [...found].sort();
-}
+export { externalDataFiles } from './chooseWeights.ts';
 
 /** What the engine needs from the graph itself; bytes that are not a ModelProto are BAD_MODEL. */
 function readGraphSummary(graph: Uint8Array, file: string): GraphSummary {
@@ -97,27 +90,21 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
   const shape = parseDecoderShape(config, genConfig);
   const tokenizer = new TextTokenizer(parseJsonFile(meta.get('tokenizer.json')!, 'tokenizer.json'), tokConfig);
 
-  // The first weight format the source actually has, in the backend's order of preference.
-  const candidates = dtypeCandidates(req.backend, req.dtype ?? 'auto');
-  let dtype: Dtype | null = null;
-  let graph: Uint8Array | undefined;
-  let graphFile = '';
-  search: for (const d of candidates) {
-    for (const file of [DTYPE_FILES[d], MERGED_DTYPE_FILES[d]]) {
-      const got = await req.store.fetch([{ file, optional: true }], control);
-      graph = got.get(file);
-      if (graph) {
-        dtype = d;
-        graphFile = file;
-        break search;
-      }
-    }
-  }
-  if (!dtype || !graph) {
-    throw new EngineError('BAD_MODEL', `${req.name} has none of ${candidates.map((d) => DTYPE_FILES[d]).join(', ')} (the weights the ${req.backend.backend} backend can run).`, { file: DTYPE_FILES[candidates[0]] });
-  }
-  const extNames = externalDataFiles(graph, graphFile);
-  const ext = extNames.length ? await req.store.fetch(extNames.map((n) => ({ file: `onnx/${n}` })), control) : new Map<string, Uint8Array>();
+  // The first weight format the source has that fits the backend, in its order of preference.
+  const requested = req.dtype ?? 'auto';
+  const chosen = await chooseWeights({
+    store: req.store,
+    name: req.name,
+    backend: req.backend,
+    candidates: dtypeCandidates(req.backend, requested),
+    explicit: requested !== 'auto',
+    shape,
+    hiddenSize: shape.hiddenSize,
+    knownSizes: req.knownSizes,
+    control,
+  });
+  const { dtype, graphFile, graph, external: ext } = chosen;
+  const extNames = [...ext.keys()];
   if (req.control?.signal?.aborted) throw new EngineError('ABORTED', 'Cancelled.');
 
   if (req.backend.backend === 'wasm') ort.env.wasm.numThreads = req.backend.threads;
@@ -131,7 +118,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
     ...(kvOnGpu && presentOutputs.length ? { preferredOutputLocation: Object.fromEntries(presentOutputs.map((n) => [n, 'gpu-buffer' as const])) } : {}),
-    ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(`onnx/${n}`)! })) } : {}),
+    ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(n)! })) } : {}),
     ...req.sessionOptions,
   };
   let session;
@@ -173,7 +160,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
         kvLocation: decoder.io.kvOnGpu ? 'gpu-buffer' : 'cpu',
       },
       contextPrefix: [...engine.contextPrefix],
-      files: [...meta.keys(), graphFile, ...ext.keys()],
+      files: [...meta.keys(), graphFile, ...extNames.map((n) => `onnx/${n}`)],
       bytes,
       loadMs: performance.now() - t0,
       warmupMs,

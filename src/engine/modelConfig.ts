@@ -11,6 +11,8 @@ export interface DecoderShape {
   numKvHeads: number;
   headDim: number;
   vocabSize: number;
+  /** The residual width (hidden_size / n_embd), where config.json gives it. */
+  hiddenSize: number | null;
   maxPositions: number | null;
   bosTokenId: number | null;
   /** Every id that ends a sequence (generation_config may list several). */
@@ -58,6 +60,7 @@ export function parseDecoderShape(config: Json, generationConfig: Json | null = 
     numKvHeads,
     headDim,
     vocabSize,
+    hiddenSize: hidden ?? null,
     maxPositions: num(cfg, 'max_position_embeddings', 'n_positions', 'n_ctx') ?? null,
     bosTokenId: bos,
     eosTokenIds: [...new Set(eos)],

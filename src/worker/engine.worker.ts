@@ -4,6 +4,7 @@
  * onnxruntime-web (see runtime.ts for which build).
  */
 import { browserEnvironment, chooseBackend } from '../engine/backend.ts';
+import { catalogueEntry } from '../engine/catalogue.ts';
 import { browserStore } from '../engine/fileStore.ts';
 import { loadModel } from '../engine/loadModel.ts';
 import { describeSource } from '../engine/modelSource.ts';
@@ -21,7 +22,9 @@ const handler = new WorkerHandler(
     const { ort, build } = await loadRuntime(spec.runtime);
     const backend = await chooseBackend(spec.backend, browserEnvironment(), { threads: spec.threads, dtype: spec.dtype });
     const store = browserStore(spec.source, { hubUrl: spec.hubUrl, shippedBase });
-    const model = await loadModel(ort, { store, name: describeSource(spec.source), backend, dtype: spec.dtype, control });
+    // The catalogue's sizes let a refusal name a format that fits.
+    const knownSizes = spec.source.kind === 'hub' ? catalogueEntry(spec.source.id)?.sizes : undefined;
+    const model = await loadModel(ort, { store, name: describeSource(spec.source), backend, dtype: spec.dtype, limits: spec.limits, control, knownSizes });
     model.info.runtime = build;
     return model;
   },

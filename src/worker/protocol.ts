@@ -4,7 +4,7 @@
  * id that its progress, result or error echo.
  */
 import type { BackendRequest } from '../engine/backend.ts';
-import type { GenerateOptions, ScoredContinuation, ScorePair } from '../engine/engine.ts';
+import type { EngineLimits, GenerateOptions, ScoredContinuation, ScorePair } from '../engine/engine.ts';
 import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
@@ -20,6 +20,8 @@ export interface LoadSpec {
   threads?: number;
   /** Which onnxruntime-web build to run; 'auto' (default) takes JSPI where the browser has it. */
   runtime?: 'auto' | 'jspi' | 'asyncify';
+  /** Batch and memory limits (tests force the chunked path with a small maxLogitsBytes). */
+  limits?: Partial<EngineLimits>;
 }
 
 /** What the UI learns about a loaded model: ModelInfo is plain data, so it crosses postMessage as is. */

@@ -22,6 +22,13 @@ export const SHIPPED_MODELS_DIR = path.join(PROJECT_ROOT, 'public', 'models');
 
 export function folderStore(dir: string): FileStore {
   return {
+    async sizeOf(file) {
+      try {
+        return (await stat(path.join(dir, file))).size;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : null;
+      }
+    },
     async fetch(requests, control) {
       const out = new Map<string, Uint8Array>();
       const files: FileProgress[] = [];

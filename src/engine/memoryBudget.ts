@@ -1,0 +1,76 @@
+/**
+ * Whether a model's weights can fit the chosen backend, decided from sizes alone so that a variant
+ * that cannot fit is refused before any of its bytes are downloaded.
+ *
+ * The limits, and where they come from:
+ * - Every file is held in one ArrayBuffer while onnxruntime reads it: Chromium's ArrayBuffer limit
+ *   is about 2 GiB (platform notes), so no single file may be larger.
+ * - WASM: onnxruntime-web's heap is a 32-bit WebAssembly memory, at most 4 GiB, which must hold the
+ *   weights and the activations and cache; 512 MiB of it is kept for those.
+ * - WebGPU: each weight tensor lives in one GPU buffer, so the largest one (the embedding table,
+ *   vocab x hidden, estimated from config.json) must fit the adapter's maxStorageBufferBindingSize
+ *   and maxBufferSize. The GPU's total memory is not exposed to the page, so the total is not checked.
+ */
+import type { BackendChoice } from './backend.ts';
+import { formatBytes } from '../util/format.ts';
+import type { DecoderShape } from './modelConfig.ts';
+import type { Dtype } from './modelSource.ts';
+
+export const GIB = 1024 ** 3;
+export const MAX_FILE_BYTES = 2 * GIB;
+export const WASM_HEAP_BYTES = 4 * GIB;
+export const WASM_RESERVED_BYTES = 512 * 1024 ** 2;
+/** Adapter limits WebGPU guarantees when an adapter reports none (the spec's defaults). */
+export const WEBGPU_DEFAULT_LIMITS = { maxBufferSize: 256 * 1024 ** 2, maxStorageBufferBindingSize: 128 * 1024 ** 2 };
+
+export interface SizedFile {
+  file: string;
+  bytes: number;
+}
+
+export interface Misfit {
+  /** What does not fit, with the numbers. */
+  reason: string;
+}
+
+/** Bytes per embedding weight: embeddings stay unquantised in q4 exports (float32, float16 in f16 ones). */
+function embeddingBytesPerWeight(dtype: Dtype): number {
+  return dtype === 'fp16' || dtype === 'q4f16' ? 2 : 4;
+}
+
+export function estimateLargestTensor(shape: DecoderShape, hiddenSize: number | null, dtype: Dtype): number | null {
+  if (!hiddenSize) return null;
+  return shape.vocabSize * hiddenSize * embeddingBytesPerWeight(dtype);
+}
+
+/** null when the files fit the backend; otherwise why not. `files` may be a partial list (what is known so far). */
+export function misfit(files: readonly SizedFile[], backend: BackendChoice, opts: { largestTensorBytes?: number | null } = {}): Misfit | null {
+  const tooBig = files.find((f) => f.bytes > MAX_FILE_BYTES);
+  if (tooBig) {
+    return { reason: `${tooBig.file} is ${formatBytes(tooBig.bytes)}, more than the ${formatBytes(MAX_FILE_BYTES)} a browser can hold in one buffer` };
+  }
+  const total = files.reduce((s, f) => s + f.bytes, 0);
+  if (backend.backend === 'wasm') {
+    const budget = WASM_HEAP_BYTES - WASM_RESERVED_BYTES;
+    if (total > budget) {
+      return { reason: `the weights are ${formatBytes(total)}; WASM holds at most ${formatBytes(budget)} of weights (a ${formatBytes(WASM_HEAP_BYTES)} heap, ${formatBytes(WASM_RESERVED_BYTES)} kept for activations and the cache)` };
+    }
+  } else if (opts.largestTensorBytes) {
+    const limits = backend.adapter?.limits ?? WEBGPU_DEFAULT_LIMITS;
+    const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+    if (opts.largestTensorBytes > cap) {
+      return { reason: `its embedding table is about ${formatBytes(opts.largestTensorBytes)}, more than the ${formatBytes(cap)} this GPU allows in one buffer` };
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether a variant fits, from its total size and its largest file (the catalogue's figures):
+ * a single-file variant has largest = total.
+ */
+export function variantFits(totalBytes: number, backend: BackendChoice, largestFileBytes: number = totalBytes): boolean {
+  const files = [{ file: 'largest', bytes: largestFileBytes }];
+  if (totalBytes > largestFileBytes) files.push({ file: 'rest', bytes: totalBytes - largestFileBytes });
+  return misfit(files, backend) === null;
+}
