@@ -60,6 +60,9 @@ export const TINY_LLAMA: Omit<LlamaConfig, 'vocabSize'> = {
   eosTokenId: 0,
 };
 
+/** The seeds of the test models' random weights (the engine's reference oracle regenerates them). */
+export const TEST_MODEL_SEEDS = { llama: 1234, gpt2: 5678 } as const;
+
 export const TINY_GPT2: Omit<Gpt2Config, 'vocabSize'> = { nEmbd: 64, nLayer: 2, nHead: 4, nPositions: 512, layerNormEps: 1e-5, bosTokenId: 0, eosTokenId: 0 };
 
 export async function buildTestModels(outDir: string): Promise<string[]> {
@@ -70,7 +73,7 @@ export async function buildTestModels(outDir: string): Promise<string[]> {
   const readme = (what: string) => `# ${what}\n\nA tiny model with random (seeded) weights, built by tools/build-test-models.ts for tests. It knows nothing.\n`;
 
   const llamaCfg: LlamaConfig = { ...TINY_LLAMA, vocabSize, bosTokenId: eos, eosTokenId: eos };
-  const lw = randomLlamaWeights(llamaCfg, 1234);
+  const lw = randomLlamaWeights(llamaCfg, TEST_MODEL_SEEDS.llama);
   const llamaDir = path.join(outDir, 'tiny-llama');
   const external = buildLlamaGraph(llamaCfg, lw, 'fp32').finishWithExternalData('model.onnx_data');
   await writeModelFolder(llamaDir, {
@@ -83,7 +86,7 @@ export async function buildTestModels(outDir: string): Promise<string[]> {
   });
 
   const gptCfg: Gpt2Config = { ...TINY_GPT2, vocabSize, bosTokenId: eos, eosTokenId: eos };
-  const gw = randomGpt2Weights(gptCfg, 5678);
+  const gw = randomGpt2Weights(gptCfg, TEST_MODEL_SEEDS.gpt2);
   const gptDir = path.join(outDir, 'tiny-gpt2');
   await writeModelFolder(gptDir, {
     config: gpt2ConfigJson(gptCfg),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng.ts';
 import { logSoftmaxAt, sampleToken, type SamplingOptions } from './sampling.ts';
+import { bruteForceSample, keptDistribution } from '../test/bruteForceSampler.ts';
 
 const logitsOf = (probs: number[]) => Float32Array.from(probs, Math.log);
 
@@ -34,9 +35,19 @@ describe('sampleToken (Hugging Face semantics)', () => {
     const f = frequencies([0.5, 0.3, 0.15, 0.05], { top_k: 0, top_p: 0.7 });
     expect(f[2] + f[3]).toBe(0);
     expect(Math.abs(f[0] - 0.625)).toBeLessThan(0.015);
-    // Exactly reaching the mass keeps no more: 0.5 + 0.3 = 0.8.
-    const g = frequencies([0.5, 0.3, 0.2], { top_k: 0, top_p: 0.8 });
-    expect(g[2]).toBe(0);
+  });
+
+  it('top_p: a prefix whose mass is exactly top_p is kept, and nothing more', () => {
+    // Four equal logits: every probability is exactly 0.25 in binary, so the first two reach 0.5
+    // exactly (log-probabilities of 0.5 and 0.3 in float32 would not sum to 0.8 exactly).
+    const rng = new Rng(3);
+    const seen = new Set<number>();
+    for (let i = 0; i < 400; i++) {
+      const t = sampleToken(new Float32Array(4), new Set(), { top_k: 0, top_p: 0.5 }, [], rng);
+      expect(t).toBeLessThan(2);
+      seen.add(t);
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
   });
 
   it('repetition penalty divides positive and multiplies negative logits of seen tokens', () => {
@@ -63,6 +74,49 @@ describe('sampleToken (Hugging Face semantics)', () => {
     const total = [0, 1, 2, 3].reduce((s, i) => s + Math.exp(logSoftmaxAt(l, 0, 4, i)), 0);
     expect(total).toBeCloseTo(1, 6);
     expect(logSoftmaxAt(l, 0, 4, 3)).toBeCloseTo(4 - Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3) + Math.exp(4)), 6);
+  });
+});
+
+describe('sampleToken at a real vocabulary size, against the brute-force sampler', () => {
+  const V = 50_257;
+  const randomLogits = (seed: number) => {
+    const r = new Rng(seed);
+    // A spread like a real model's: most tokens far down, a few near the top, some exact ties.
+    return Float32Array.from({ length: V }, (_, i) => (i % 997 === 0 ? 4 : r.next() * 8 - 6 + (r.next() < 0.001 ? 6 : 0)));
+  };
+  const settings = [
+    { temperature: 1, top_k: 50, top_p: 1, repetition_penalty: 1 },
+    { temperature: 0.7, top_k: 0, top_p: 0.9, repetition_penalty: 1 },
+    { temperature: 1.3, top_k: 40, top_p: 0.5, repetition_penalty: 2 },
+    { temperature: 1, top_k: 1, top_p: 1, repetition_penalty: 1.1 },
+    { temperature: 2, top_k: 12_000, top_p: 0.95, repetition_penalty: 1.5 },
+    { temperature: 0, top_k: 50, top_p: 1, repetition_penalty: 2 },
+  ];
+  it.each(settings)('draws the same token for 40 seeds: %o', (o) => {
+    for (let seed = 0; seed < 40; seed++) {
+      const logits = randomLogits(seed);
+      const seen = new Set([0, 997, 5, 123, 40_000, seed * 31]);
+      const banned = [1994, 7];
+      const suppressed = [2991];
+      const u = new Rng(seed + 1000).next();
+      const want = bruteForceSample(logits, seen, { ...o, banned, suppressed }, u);
+      const fixed = { next: () => u } as unknown as Rng;
+      const got = sampleToken(Float32Array.from(logits), seen, { ...o, banned_token_ids: banned }, suppressed, fixed);
+      expect(got, `seed ${seed}`).toBe(want);
+    }
+  });
+
+  it('keeps exactly the brute-force set under top-k and top-p (every kept token reachable, no other)', () => {
+    const logits = randomLogits(5);
+    const o = { temperature: 1, top_k: 30, top_p: 0.8, repetition_penalty: 1 };
+    const { ids } = keptDistribution(logits, new Set(), { ...o, banned: [], suppressed: [] });
+    const reached = new Set<number>();
+    // Sweep u over [0, 1): each kept token owns an interval of u.
+    for (let i = 0; i < 4000; i++) {
+      const u = i / 4000;
+      reached.add(sampleToken(Float32Array.from(logits), new Set(), o, [], { next: () => u } as unknown as Rng));
+    }
+    expect([...reached].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
   });
 });
 
