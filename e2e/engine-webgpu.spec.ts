@@ -54,6 +54,9 @@ test.describe('WebGPU @webgpu', () => {
         expect(result.gpu?.shaderF16).toBe(false);
         expect(result.n).toBeGreaterThan(3);
         expect(result.maxDiff).toBeLessThanOrEqual(1e-4);
+        // Both generate calls must have succeeded: two failures would compare null with null.
+        expect(result.tokensGpu).not.toBeNull();
+        expect(result.tokensGpu![0]).toHaveLength(6);
         expect(result.tokensGpu).toEqual(result.tokensCpu);
       });
     }

@@ -70,6 +70,28 @@ describe('CSV', () => {
   });
 });
 
+describe('hostile column names and many problems', () => {
+  it('reads columns called __proto__ and constructor as ordinary columns', () => {
+    const p = parsePairs('__proto__,constructor\n a , b \nc,d\n', { format: 'csv', inputColumn: '__proto__', outputColumn: 'constructor' });
+    expect(p.inputs).toEqual([' a ', 'c']);
+    expect(p.outputs).toEqual([' b ', 'd']);
+    const t = parseTable('x,__proto__\n1,2\n', { format: 'csv' });
+    expect(t.columns).toEqual(['x', '__proto__']);
+    expect(t.rows[0].__proto__).toBe('2');
+    // A row without the column reads nothing, not Object.prototype.
+    const json = parseTable('[{"constructor":"a","__proto__":"b"},{"x":"1"}]', { format: 'json' });
+    expect(json.rows[1].constructor).toBeUndefined();
+    expect(json.rows[0].__proto__).toBe('b');
+  });
+
+  it('lists the first 100 row problems and says how many more there are', () => {
+    const bad = Array.from({ length: 130 }, (_, i) => `${i},${i},extra`).join('\n');
+    const t = parseTable(`a,b\n${bad}\n`, { format: 'csv' });
+    expect(t.rowProblems).toHaveLength(101);
+    expect(t.rowProblems[100]).toEqual({ line: 0, message: '…and 30 more rows with problems.' });
+  });
+});
+
 describe('TSV', () => {
   it('reads tab-separated data with a header', () => {
     const p = parsePairs('x\tinput\toutput\n1\ta, b\tc\n2\t"q\tr"\ts\n', { fileName: 'data.TSV' });

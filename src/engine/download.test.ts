@@ -231,15 +231,11 @@ describe('fetchFiles', () => {
 
   it('(1) fetches at most four files at once', async () => {
     const requests = Array.from({ length: 10 }, (_, i) => req(`f${i}.bin`, `/d/${i}.bin`));
-    const t0 = performance.now();
     const out = await fetchFiles(requests, { cache: null });
-    const ms = performance.now() - t0;
     expect(out.size).toBe(10);
     for (const bytes of out.values()) expect(bytes).toEqual(DELAYED);
+    // Counted by the server: four at once (not one after another, not all ten).
     expect(maxInFlight).toBe(4);
-    // Three rounds of 150 ms: serial would take 1.5 s, unlimited one round.
-    expect(ms).toBeGreaterThanOrEqual(440);
-    expect(ms).toBeLessThan(1400);
   });
 
   it('(1) serves a second load from the cache without any request, reporting fromCache', async () => {
@@ -288,12 +284,15 @@ describe('fetchFiles', () => {
 
   it('(2) reports per-file and overall bytes, throttled, total unknown until every size is', async () => {
     const events: { at: number; p: LoadProgress }[] = [];
-    const t0 = performance.now();
+    // A clock the test moves: 20 ms per reading, so the 50 ms throttle drops some updates, and
+    // which ones depends on the readings only, never on how busy the machine is.
+    let clock = 0;
+    const now = () => (clock += 20);
     await fetchFiles([req('config.json', '/m/config.json'), req('onnx/model.onnx', '/m/onnx/model.onnx'), req('nolen.bin', '/m/nolen.bin')], {
       cache: null,
-      onProgress: (p) => events.push({ at: performance.now(), p }),
+      now,
+      onProgress: (p) => events.push({ at: clock, p }),
     });
-    const duration = performance.now() - t0;
     const sum = CONFIG.length + 100_000 + 3000;
 
     const last = events[events.length - 1].p;
@@ -319,13 +318,20 @@ describe('fetchFiles', () => {
     expect(events.some(({ p }) => model(p).loaded > 0 && model(p).loaded < 100_000 && model(p).total === 100_000)).toBe(true);
     expect(events.some(({ p }) => nolen(p).loaded > 0 && nolen(p).loaded < 3000)).toBe(true);
 
-    // Throttle: outside file completions, calls are at least ~50 ms apart.
+    // Throttle: outside file completions, calls are at least 50 ms of the clock apart.
     const doneCount = (p: LoadProgress) => p.files.filter((f) => f.done).length;
+    let throttledOut = 0;
     for (let i = 1; i < events.length; i++) {
       if (doneCount(events[i].p) > doneCount(events[i - 1].p)) continue;
-      expect(events[i].at - events[i - 1].at).toBeGreaterThanOrEqual(45);
+      expect(events[i].at - events[i - 1].at).toBeGreaterThanOrEqual(50);
+      throttledOut++;
     }
-    expect(events.length).toBeLessThanOrEqual(Math.ceil(duration / 50) + 3 + 1);
+    expect(throttledOut).toBeGreaterThan(0);
+
+    // A frozen clock: only the first call and the file completions get through.
+    const frozen: LoadProgress[] = [];
+    await fetchFiles([req('config.json', '/m/config.json'), req('onnx/model.onnx', '/m/onnx/model.onnx')], { cache: null, now: () => 0, onProgress: (p) => frozen.push(p) });
+    expect(frozen.map((p) => doneCount(p))).toEqual([0, 1, 2]);
 
     // A pending throttled update never fires after the call has settled.
     const settled = events.length;
@@ -439,24 +445,23 @@ describe('fetchFiles', () => {
   });
 
   it('(4) one failing file stops the others promptly', async () => {
-    const t0 = performance.now();
     const err = await rejection(fetchFiles([req('slow.bin', '/m/slow.bin'), req('tokenizer.json', '/m/missing.json')], { cache: null }));
     expect(err.code).toBe('BAD_MODEL');
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // The slow download is not left running: the server sees its connection closed.
     await vi.waitFor(() => expect(slowClosed).toBe(true), { timeout: 2000 });
   });
 
   it('(5) abort mid-download rejects promptly with ABORTED, closes the connection, caches nothing', async () => {
     const cache = new MemoryCache();
     const ctl = new AbortController();
-    let abortedAt = 0;
+    let abortRequested = false;
     const p = fetchFiles([req('config.json', '/m/config.json'), req('slow.bin', '/m/slow.bin')], {
       cache,
       signal: ctl.signal,
       onProgress: (prog) => {
         const slow = prog.files.find((f) => f.file === 'slow.bin')!;
         if (slow.loaded > 0 && !ctl.signal.aborted) {
-          abortedAt = performance.now();
+          abortRequested = true;
           // Off the progress callback, as a UI button would.
           setTimeout(() => ctl.abort(), 0);
         }
@@ -464,8 +469,7 @@ describe('fetchFiles', () => {
     });
     const err = await rejection(p);
     expect(err.code).toBe('ABORTED');
-    expect(abortedAt).toBeGreaterThan(0);
-    expect(performance.now() - abortedAt).toBeLessThan(500);
+    expect(abortRequested).toBe(true);
     expect(cache.entries.has(u('/m/slow.bin'))).toBe(false);
     expect(cache.puts).not.toContain(u('/m/slow.bin'));
     await vi.waitFor(() => expect(slowClosed).toBe(true), { timeout: 2000 });
@@ -488,10 +492,9 @@ describe('fetchFiles', () => {
       );
     const p = fetchFiles([{ file: 'stuck.bin', url: 'http://unused.invalid/stuck.bin' }], { cache: null, signal: ctl.signal, fetchImpl });
     setTimeout(() => ctl.abort(), 30);
-    const t0 = performance.now();
+    // Settles although the stream would never end by itself (the test's 5 s limit would catch a hang).
     const err = await rejection(p);
     expect(err.code).toBe('ABORTED');
-    expect(performance.now() - t0).toBeLessThan(500);
     await vi.waitFor(() => expect(cancelled).toBe(true));
   }, 5000);
 

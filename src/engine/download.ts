@@ -44,6 +44,8 @@ export interface FetchFilesOptions {
   /** undefined: the browser's Cache Storage where there is one; null: no caching. */
   cache?: CacheLike | null;
   fetchImpl?: typeof fetch;
+  /** The clock the progress throttle reads (milliseconds); tests pass one they control. */
+  now?: () => number;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function fetchFiles(requests: FileRequest[], opts: FetchFilesOption
   const forwardAbort = () => ctl.abort();
   outer?.addEventListener('abort', forwardAbort, { once: true });
 
-  const progress = new ProgressTracker(unique, opts.onProgress);
+  const progress = new ProgressTracker(unique, opts.onProgress, opts.now);
   const custom = opts.fetchImpl;
   // Called as a plain function: browsers throw "Illegal invocation" when fetch runs with another `this`.
   const fetchImpl = (url: string, init: RequestInit) => (custom ? custom(url, init) : fetch(url, init));
@@ -338,6 +340,7 @@ class ProgressTracker {
   constructor(
     requests: FileRequest[],
     private readonly onProgress?: (p: LoadProgress) => void,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.files = requests.map((r) => ({ file: r.file, loaded: 0, total: null, fromCache: false, done: false }));
     for (const f of this.files) this.byName.set(f.file, f);
@@ -377,7 +380,7 @@ class ProgressTracker {
 
   emit(force: boolean): void {
     if (!this.onProgress || this.closed) return;
-    const now = performance.now();
+    const now = this.now();
     const wait = this.last + PROGRESS_INTERVAL_MS - now;
     if (!force && wait > 0) {
       // A dropped update is sent late rather than never: a download that stalls right after it would

@@ -77,17 +77,13 @@ describe('iPrompt search over a fake model', () => {
       for (const c of s.candidates) history.set(c.ids.join(','), [...(history.get(c.ids.join(',')) ?? []), c.loss]);
     }
     const last = steps[steps.length - 1];
-    let multi = 0;
     for (const p of last.top) {
       const h = history.get(p.ids.join(','))!;
       expect(p.timesScored).toBe(h.length);
       expect(p.meanLoss).toBeCloseTo(h.reduce((a, b) => a + b, 0) / h.length, 10);
-      if (h.length > 1 && new Set(h).size > 1) multi++;
     }
-    // The batches differ in their outputs' lengths only, so losses are equal per prompt; make sure
-    // at least some prompts were scored several times.
+    // This fake gives a prompt the same loss on every batch; rules.test.ts checks means that vary.
     expect(last.top.some((p) => p.timesScored > 1)).toBe(true);
-    expect(multi).toBeGreaterThanOrEqual(0);
   });
 
   it('mutations keep the first t tokens of their parent and regenerate the rest', async () => {

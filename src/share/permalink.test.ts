@@ -233,6 +233,17 @@ describe('damaged links', () => {
   });
 });
 
+describe('a crafted link that unpacks to more than 64 MB', () => {
+  it('is refused while unpacking, before the text is built or parsed', async () => {
+    // 70 MB of one character deflates to about 70 KB: small enough to be a link, too big to unpack.
+    const bomb = packFragment({ padding: 'x'.repeat(70 * 1024 * 1024) })!;
+    expect(bomb.length).toBeLessThan(200_000);
+    const e = await errorOf(bomb);
+    expect(e.code).toBe('CORRUPT');
+    expect(e.message).toContain('cannot be unpacked (more than 67,108,864 bytes)');
+  });
+});
+
 describe('hashes', () => {
   it('hashes text and datasets with SHA-256', async () => {
     expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');

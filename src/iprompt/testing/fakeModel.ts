@@ -12,6 +12,12 @@ export interface FakeModelOptions {
   words: string[];
   target: string;
   helper?: string;
+  /**
+   * Replaces the likelihood above with one that varies by token, row and prompt: the
+   * log-probability of continuation token j of `request` and whether it is the argmax. Tests that
+   * check an averaging or selection rule compute their expected values from the same function.
+   */
+  perToken?: (request: ScoreRequest, j: number) => { logprob: number; argmax: boolean };
 }
 
 export class FakeModel implements SearchLanguageModel {
@@ -22,8 +28,10 @@ export class FakeModel implements SearchLanguageModel {
   private readonly wordIds: number[];
   private readonly targetId: number;
   private readonly helperId: number;
+  private readonly perToken: FakeModelOptions['perToken'];
 
   constructor(opts: FakeModelOptions) {
+    this.perToken = opts.perToken;
     this.wordIds = opts.words.map((w) => this.id(` ${w}`));
     this.targetId = this.id(` ${opts.target}`);
     this.helperId = opts.helper ? this.id(` ${opts.helper}`) : -1;
@@ -57,6 +65,11 @@ export class FakeModel implements SearchLanguageModel {
     this.scoreCalls.push([...requests]);
     await Promise.resolve();
     return requests.map((r) => {
+      if (this.perToken) {
+        const per = r.continuation.map((_, j) => this.perToken!(r, j));
+        opts.onTokens?.(r.context.length + r.continuation.length);
+        return { logprobs: Float32Array.from(per, (x) => x.logprob), isArgmax: per.map((x) => x.argmax) };
+      }
       const hits = r.context.filter((t) => t === this.targetId).length;
       const helps = r.context.filter((t) => t === this.helperId).length;
       const lp = -2 / (1 + 3 * hits + 0.5 * helps);
