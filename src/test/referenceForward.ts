@@ -57,7 +57,7 @@ function erf(x: number): number {
   return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
 }
 
-export function logSoftmax(logits: ArrayLike<number>): Vec {
+export function logSoftmax(logits: Vec | Float32Array): Vec {
   let max = -Infinity;
   for (const v of logits) max = Math.max(max, v);
   let sum = 0;
