@@ -78,7 +78,9 @@ describe('sampleToken (Hugging Face semantics)', () => {
 });
 
 describe('sampleToken at a real vocabulary size, against the brute-force sampler', () => {
-  const V = 50_257;
+  // GPT-2's vocabulary size; under mutation testing (instrumented code runs far slower) a smaller
+  // one that still takes the partial top-k path.
+  const V = process.env.MUTATION_RUN ? 2_003 : 50_257;
   const randomLogits = (seed: number) => {
     const r = new Rng(seed);
     // A spread like a real model's: most tokens far down, a few near the top, some exact ties.
@@ -92,12 +94,12 @@ describe('sampleToken at a real vocabulary size, against the brute-force sampler
     { temperature: 2, top_k: 12_000, top_p: 0.95, repetition_penalty: 1.5 },
     { temperature: 0, top_k: 50, top_p: 1, repetition_penalty: 2 },
   ];
-  it.each(settings)('draws the same token for 40 seeds: %o', (o) => {
-    for (let seed = 0; seed < 40; seed++) {
+  it.each(settings)('draws the same token for 12 seeds, settings %#', (o) => {
+    for (let seed = 0; seed < 12; seed++) {
       const logits = randomLogits(seed);
-      const seen = new Set([0, 997, 5, 123, 40_000, seed * 31]);
+      const seen = new Set([0, 997, 5, 123, V - 7, (seed * 31) % V]);
       const banned = [1994, 7];
-      const suppressed = [2991];
+      const suppressed = [V - 12];
       const u = new Rng(seed + 1000).next();
       const want = bruteForceSample(logits, seen, { ...o, banned, suppressed }, u);
       const fixed = { next: () => u } as unknown as Rng;
@@ -106,17 +108,20 @@ describe('sampleToken at a real vocabulary size, against the brute-force sampler
     }
   });
 
-  it('keeps exactly the brute-force set under top-k and top-p (every kept token reachable, no other)', () => {
+  it('keeps exactly the brute-force set under top-k and top-p, each token owning its slice of u', () => {
     const logits = randomLogits(5);
     const o = { temperature: 1, top_k: 30, top_p: 0.8, repetition_penalty: 1 };
-    const { ids } = keptDistribution(logits, new Set(), { ...o, banned: [], suppressed: [] });
-    const reached = new Set<number>();
-    // Sweep u over [0, 1): each kept token owns an interval of u.
-    for (let i = 0; i < 4000; i++) {
-      const u = i / 4000;
-      reached.add(sampleToken(Float32Array.from(logits), new Set(), o, [], { next: () => u } as unknown as Rng));
-    }
-    expect([...reached].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    const { ids, weights } = keptDistribution(logits, new Set(), { ...o, banned: [], suppressed: [] });
+    expect(ids.length).toBeGreaterThan(1);
+    expect(ids.length).toBeLessThan(30);
+    const total = weights.reduce((a, b) => a + b, 0);
+    let before = 0;
+    ids.forEach((id, i) => {
+      // The middle of token i's interval of u draws token i.
+      const u = (before + weights[i] / 2) / total;
+      expect(sampleToken(Float32Array.from(logits), new Set(), o, [], { next: () => u } as unknown as Rng)).toBe(id);
+      before += weights[i];
+    });
   });
 });
 

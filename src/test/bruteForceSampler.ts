@@ -28,9 +28,10 @@ export function keptDistribution(logits: ArrayLike<number>, seen: ReadonlySet<nu
   let keep = afterK.length;
   if (o.top_p < 1) {
     // The smallest most-likely prefix whose normalised mass reaches top_p.
+    let mass = 0;
     for (let n = 1; n <= afterK.length; n++) {
-      const mass = weights.slice(0, n).reduce((s, w) => s + w, 0) / total;
-      if (mass >= o.top_p) {
+      mass += weights[n - 1];
+      if (mass / total >= o.top_p) {
         keep = n;
         break;
       }
