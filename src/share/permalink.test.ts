@@ -233,6 +233,43 @@ describe('damaged links', () => {
   });
 });
 
+describe('the header, field by field, and the exact messages', () => {
+  const good = packFragment({ any: 'value' })!;
+  const [, len, crc, payload] = good.slice('#run='.length).split('.');
+
+  it('says in plain words what is wrong', async () => {
+    const none = await errorOf('#nothing here');
+    expect(none.name).toBe('PermalinkError');
+    expect(none.message).toBe('This link does not contain a shared run.');
+    expect((await errorOf('#run=1.12')).message).toBe(
+      'This link is incomplete: it ends within its first few characters, before the shared run begins. It was probably cut off when it was copied; ask for the whole link.',
+    );
+    expect((await errorOf(`#run=2.${len}.${crc}.${payload}`)).message).toBe(
+      'This link was made by a different version of the app (format 2; this one reads format 1). Open it with the version that made it, or ask for a new link.',
+    );
+    expect((await errorOf(`#run=1.x${len}.${crc}.${payload}`)).message).toBe('This link is damaged: its first characters (the header) are damaged. Ask for the link again.');
+    expect((await errorOf(`#run=1.${len}.${crc}.${payload.slice(0, 5)}`)).message).toBe(
+      `This link is incomplete: it carries 5 of ${Number(len).toLocaleString('en-US')} characters. It was probably cut off when it was copied; ask for the whole link.`,
+    );
+  });
+
+  it('the version is whole digits; the length whole digits; the checksum exactly eight hex digits', async () => {
+    expect(await codeOf(`#run=11.${len}.${crc}.${payload}`)).toBe('UNSUPPORTED_VERSION');
+    expect(await codeOf(`#run=x1.${len}.${crc}.${payload}`)).toBe('NOT_A_PERMALINK');
+    expect(await codeOf(`#run=1x.${len}.${crc}.${payload}`)).toBe('NOT_A_PERMALINK');
+    expect(await codeOf(`#run=1x.12`)).toBe('NOT_A_PERMALINK');
+    for (const bad of [`${len}x`, `x${len}`, '']) expect(await codeOf(`#run=1.${bad}.${crc}.${payload}`), bad).toBe('CORRUPT');
+    for (const bad of [`${crc}0`, `0${crc}`, `g${crc.slice(1)}`, crc.slice(1)]) expect(await codeOf(`#run=1.${len}.${bad}.${payload}`), bad).toBe('CORRUPT');
+    // A header cut within the checksum is a cut-off link; one with a non-hex checksum is damaged.
+    expect(await codeOf(`#run=1.${len}.${crc.slice(0, 3)}`)).toBe('TRUNCATED');
+    expect(await codeOf(`#run=1.${len}.xyz`)).toBe('CORRUPT');
+    expect(await codeOf('#run=1')).toBe('TRUNCATED');
+    expect(await codeOf('#run=')).toBe('TRUNCATED');
+    // The whole link, or the fragment without '#', read the same.
+    expect(await decodePermalink(`https://example.org/app/${packFragment(realisticRun())}`)).toEqual(realisticRun());
+  });
+});
+
 describe('a crafted link that unpacks to more than 64 MB', () => {
   it('is refused while unpacking, before the text is built or parsed', async () => {
     // 70 MB of one character deflates to about 70 KB: small enough to be a link, too big to unpack.
