@@ -151,8 +151,11 @@ describe('WorkerHandler', () => {
       await handler.handle(load);
       const running = handler.handle({ kind: 'explain', id: 'e1', payload: { inputs, outputs, options } });
       while (!posted.some((m) => m.type === 'search' && m.id === 'e1')) await new Promise((r) => setTimeout(r, 2));
+      await handler.handle({ kind: 'control', id: 'p1', payload: { target: 'e1', action: 'pause' } });
+      while (!posted.some((m) => m.type === 'search' && m.payload.type === 'paused')) await new Promise((r) => setTimeout(r, 2));
       await handler.handle({ ...load, id: 'l2' });
       await handler.handle({ kind: 'unload', id: 'u1', payload: {} });
+      await handler.handle({ kind: 'control', id: 'p2', payload: { target: 'e1', action: 'resume' } });
       await running;
       expect(posted.find((m) => m.id === 'l2')).toMatchObject({ type: 'error', error: { code: 'BUSY', message: expect.stringContaining('search is running') } });
       expect(posted.find((m) => m.id === 'u1')).toMatchObject({ type: 'error', error: { code: 'BUSY' } });
@@ -177,11 +180,15 @@ describe('WorkerHandler', () => {
       // The second load is under way (waiting on its download) before the search starts.
       const loading = handler.handle({ ...load, id: 'l2' });
       const running = handler.handle({ kind: 'explain', id: 'e1', payload: { inputs, outputs, options } });
+      // Hold the search between steps, so it is certainly still running when the load finishes.
       while (!posted.some((m) => m.type === 'search' && m.id === 'e1')) await new Promise((r) => setTimeout(r, 2));
+      await handler.handle({ kind: 'control', id: 'p1', payload: { target: 'e1', action: 'pause' } });
+      while (!posted.some((m) => m.type === 'search' && m.payload.type === 'paused')) await new Promise((r) => setTimeout(r, 2));
       release();
       await loading;
       expect(posted.filter((m) => m.id === 'l2').at(-1)).toMatchObject({ type: 'result', payload: { name: 'm2' } });
       expect(disposed).toEqual([]);
+      await handler.handle({ kind: 'control', id: 'p2', payload: { target: 'e1', action: 'resume' } });
       await running;
       expect(posted.filter((m) => m.id === 'e1').at(-1)).toMatchObject({ type: 'result', kind: 'explain' });
       expect(disposed).toEqual(['m1']);
