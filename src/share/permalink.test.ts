@@ -270,6 +270,57 @@ describe('the header, field by field, and the exact messages', () => {
   });
 });
 
+describe('every field of a shared run is checked, with a message naming it', () => {
+  const run = realisticRun() as unknown as Record<string, unknown>;
+  const result = run.result as Record<string, unknown>;
+  const withData = (data: unknown) => ({ ...run, data });
+  const withResult = (changes: Record<string, unknown>) => ({ ...run, result: { ...result, ...changes } });
+  const cases: [string, unknown, string][] = [
+    ['sha256 not hex', withData({ sha256: 'g'.repeat(64), count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
+    ['sha256 too short', withData({ sha256: 'a'.repeat(63), count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
+    ['sha256 not text', withData({ sha256: 5, count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
+    ['count negative', withData({ sha256: 'a'.repeat(64), count: -1 }), 'data.count should be a whole number of examples'],
+    ['count fractional', withData({ sha256: 'a'.repeat(64), count: 1.5 }), 'data.count should be a whole number of examples'],
+    ['inputs not a list', withData({ inputs: 'a', outputs: [] }), 'data.inputs should be a list'],
+    ['data name not text', withData({ inputs: [], outputs: [], name: 3 }), 'data.name should be text'],
+    ['data not an object', withData(null), 'data should be an object'],
+    ['data a list', withData([]), 'data should be an object'],
+    ['hub model without id', { ...run, model: { kind: 'hub', name: 'x' } }, 'model.id is missing'],
+    ['files model', { ...run, model: { kind: 'files', name: 7 } }, 'model.name should be text'],
+    ['kind toString', { ...run, model: { kind: 'toString', name: 'x' } }, "model.kind should be 'shipped', 'hub' or 'files'"],
+    ['dtype not text', { ...run, dtype: 4 }, 'dtype should be text'],
+    ['backend not text', { ...run, backend: false }, 'backend should be text'],
+    ['option infinite', { ...run, options: { seed: Infinity } }, 'options.seed should be a finite number'],
+    ['option object', { ...run, options: { x: {} } }, 'options.x should be a finite number'],
+    ['prompt text', withResult({ prompts: [{ text: 1, loss: 1, accuracy: 1, timesScored: 1 }] }), 'result.prompts[0].text should be text'],
+    ['prompt accuracy', withResult({ prompts: [{ text: 'p', loss: 1, accuracy: '1', timesScored: 1 }] }), 'result.prompts[0].accuracy should be a finite number'],
+    ['baseline examples', withResult({ baseline: { loss: 1, accuracy: 1 } }), 'result.baseline.examples is missing'],
+    ['series point', withResult({ series: [{ step: 0, bestLoss: 1, meanLoss: 1, bestAccuracy: null }] }), 'result.series[0].bestAccuracy should be a finite number'],
+    ['series not a list', withResult({ series: {} }), 'result.series should be a list'],
+    ['steps', withResult({ steps: '3' }), 'result.steps should be a finite number'],
+    ['stoppedBy', withResult({ stoppedBy: 1 }), 'result.stoppedBy should be text'],
+    ['finishedAt', withResult({ finishedAt: undefined }), 'result.finishedAt is missing'],
+    ['seconds', withResult({ seconds: NaN }), 'result.seconds should be a finite number'],
+    ['result a list', { ...run, result: [] }, 'result should be an object'],
+  ];
+  it.each(cases)('%s', async (_name, value, message) => {
+    const e = await errorOf(packFragment(value)!);
+    expect(e.code).toBe('CORRUPT');
+    expect(e.message).toBe(`This link is damaged: ${message}. Ask for the link again.`);
+  });
+
+  it('accepts a run without a result or a baseline, and every model kind', async () => {
+    for (const value of [
+      { ...run, result: null },
+      withResult({ baseline: null }),
+      { ...run, model: { kind: 'hub', id: 'o/n' }, dtype: undefined, backend: undefined },
+      { ...run, model: { kind: 'files', name: 'local' }, data: { sha256: 'a'.repeat(64), count: 0 } },
+    ]) {
+      expect(await decodePermalink(packFragment(value)!)).toEqual(JSON.parse(JSON.stringify(value)));
+    }
+  });
+});
+
 describe('a crafted link that unpacks to more than 64 MB', () => {
   it('is refused while unpacking, before the text is built or parsed', async () => {
     // 70 MB of one character deflates to about 70 KB: small enough to be a link, too big to unpack.
