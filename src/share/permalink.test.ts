@@ -1,3 +1,4 @@
+import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { getAddTwoNumbersDataset } from '../datasets/tasks/addTwo.ts';
 import {
@@ -149,6 +150,35 @@ describe('too much data', () => {
     const run = realisticRun();
     run.result!.prompts[2].loss = NaN;
     await expect(encodePermalink(run)).rejects.toThrow(/result\.prompts\[2\]\.loss should be a finite number/);
+    await expect(encodePermalink(run)).rejects.toThrow(new TypeError('encodePermalink: this run cannot be shared: result.prompts[2].loss should be a finite number.'));
+  });
+
+  it('says exactly what a slimmed link dropped, and thins the series to every k-th point and the last', async () => {
+    const run = realisticRun();
+    // One character less than the whole run needs: the data goes, the results stay whole.
+    const limit = packFragment(run)!.length - 1;
+    const dataDropped = await encodePermalink(run, { maxLength: limit });
+    expect(dataDropped.dataIncluded).toBe(false);
+    expect(dataDropped.note).toBe(
+      `The data made the link longer than the ${limit.toLocaleString('en-US')}-character limit, so the link carries the results and a fingerprint (SHA-256) of the data; whoever opens it needs the same data to run the search again.`,
+    );
+    expect((await decodePermalink(dataDropped.fragment)).result).toEqual(run.result);
+    // Already without data (a fingerprint) and still too long: only the trimming is said.
+    const hashed: SharedRun = { ...run, data: { sha256: 'a'.repeat(64), count: 100 } };
+    hashed.result!.series = Array.from({ length: 3000 }, (_, i) => ({ step: i, bestLoss: Math.sin(i) + 2, meanLoss: Math.cos(i) + 3, bestAccuracy: (i % 89) / 89 }));
+    const trimmed = await encodePermalink(hashed, { maxLength: 6000, maxPrompts: 5 });
+    const back = await decodePermalink(trimmed.fragment);
+    const kept = back.result!.series.map((p) => p.step);
+    const k = kept[1] - kept[0];
+    expect(k).toBeGreaterThan(1);
+    expect(kept).toEqual([...Array.from({ length: Math.ceil(3000 / k) }, (_, i) => i * k), ...((2999 % k) === 0 ? [] : [2999])]);
+    expect(trimmed.note).toBe(`To fit within the 6,000-character limit, it keeps only the first 5 of 64 prompts and ${kept.length.toLocaleString('en-US')} of 3,000 progress points.`);
+  });
+
+  it('packs to exactly the length limit and not one character over', () => {
+    const f = packFragment(realisticRun())!;
+    expect(packFragment(realisticRun(), f.length)).toBe(f);
+    expect(packFragment(realisticRun(), f.length - 1)).toBeNull();
   });
 });
 
@@ -258,8 +288,13 @@ describe('the header, field by field, and the exact messages', () => {
     expect(await codeOf(`#run=x1.${len}.${crc}.${payload}`)).toBe('NOT_A_PERMALINK');
     expect(await codeOf(`#run=1x.${len}.${crc}.${payload}`)).toBe('NOT_A_PERMALINK');
     expect(await codeOf(`#run=1x.12`)).toBe('NOT_A_PERMALINK');
-    for (const bad of [`${len}x`, `x${len}`, '']) expect(await codeOf(`#run=1.${bad}.${crc}.${payload}`), bad).toBe('CORRUPT');
-    for (const bad of [`${crc}0`, `0${crc}`, `g${crc.slice(1)}`, crc.slice(1)]) expect(await codeOf(`#run=1.${len}.${bad}.${payload}`), bad).toBe('CORRUPT');
+    const headerDamaged = 'This link is damaged: its first characters (the header) are damaged. Ask for the link again.';
+    for (const bad of [`${len}x`, `x${len}`, '']) expect((await errorOf(`#run=1.${bad}.${crc}.${payload}`)).message, bad).toBe(headerDamaged);
+    for (const bad of [`${crc}0`, `0${crc}`, `g${crc}`, `${crc}g`, `g${crc.slice(1)}`, crc.slice(1)]) expect((await errorOf(`#run=1.${len}.${bad}.${payload}`)).message, bad).toBe(headerDamaged);
+    expect((await errorOf(`#run=x1.${len}.${crc}.${payload}`)).message).toBe('This link does not contain a shared run.');
+    // One field only: a version alone is a cut-off link, whatever the version.
+    expect(await codeOf('#run=2')).toBe('TRUNCATED');
+    for (const bad of ['#run=1.x1', '#run=1.1x']) expect((await errorOf(bad)).message, bad).toBe(headerDamaged);
     // A header cut within the checksum is a cut-off link; one with a non-hex checksum is damaged.
     expect(await codeOf(`#run=1.${len}.${crc.slice(0, 3)}`)).toBe('TRUNCATED');
     expect(await codeOf(`#run=1.${len}.xyz`)).toBe('CORRUPT');
@@ -267,6 +302,32 @@ describe('the header, field by field, and the exact messages', () => {
     expect(await codeOf('#run=')).toBe('TRUNCATED');
     // The whole link, or the fragment without '#', read the same.
     expect(await decodePermalink(`https://example.org/app/${packFragment(realisticRun())}`)).toEqual(realisticRun());
+  });
+});
+
+describe('payloads that pass the checksum but are not a run', () => {
+  const crcOf = (text: string) => {
+    let c = ~0;
+    for (let i = 0; i < text.length; i++) {
+      c ^= text.charCodeAt(i);
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return (~c >>> 0).toString(16).padStart(8, '0');
+  };
+  const link = (payload: string) => `#run=1.${payload.length}.${crcOf(payload)}.${payload}`;
+
+  it('names characters a link never has, an empty payload, and bytes that are not UTF-8', async () => {
+    expect((await errorOf(link('ab!cd'))).message).toBe('This link is damaged: it contains characters that a shared run never has. Ask for the link again.');
+    expect((await errorOf(link(''))).message).toBe('This link is damaged: its contents cannot be unpacked (nothing to unpack). Ask for the link again.');
+    const notUtf8 = Buffer.from(deflateSync(Uint8Array.of(0x22, 0xff, 0xfe, 0x22))).toString('base64url');
+    expect((await errorOf(link(notUtf8))).message).toMatch(/^This link is damaged: its contents cannot be unpacked \(/);
+  });
+
+  it('unpacks exactly 64 MiB, and refuses one byte more', async () => {
+    const exactly = (n: number) => Buffer.from(deflateSync(new TextEncoder().encode(`"${'x'.repeat(n - 2)}"`))).toString('base64url');
+    // A JSON string of exactly the cap unpacks (and is then no run); one byte more does not unpack.
+    expect((await errorOf(link(exactly(64 * 1024 * 1024)))).message).toBe('This link is damaged: the shared run should be an object. Ask for the link again.');
+    expect((await errorOf(link(exactly(64 * 1024 * 1024 + 1)))).message).toContain('cannot be unpacked (more than 67,108,864 bytes)');
   });
 });
 
@@ -302,6 +363,17 @@ describe('every field of a shared run is checked, with a message naming it', () 
     ['finishedAt', withResult({ finishedAt: undefined }), 'result.finishedAt is missing'],
     ['seconds', withResult({ seconds: NaN }), 'result.seconds should be a finite number'],
     ['result a list', { ...run, result: [] }, 'result should be an object'],
+    ['sha256 with a tail', withData({ sha256: `${'a'.repeat(64)}g`, count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
+    ['sha256 with a head', withData({ sha256: `g${'a'.repeat(64)}`, count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
+    ['sha256 in a list', withData({ sha256: ['a'.repeat(64)], count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
+    ['outputs not a list', withData({ inputs: [], outputs: 'b' }), 'data.outputs should be a list'],
+    ['data text', withData('abc'), 'data should be an object'],
+    ['kind in a list', { ...run, model: { kind: ['hub'], id: 'o/n' } }, "model.kind should be 'shipped', 'hub' or 'files'"],
+    ['options a list', { ...run, options: [] }, 'options should be an object'],
+    ['prompts not a list', withResult({ prompts: {} }), 'result.prompts should be a list'],
+    ['a prompt not an object', withResult({ prompts: [3] }), 'result.prompts[0] should be an object'],
+    ['baseline not an object', withResult({ baseline: 3 }), 'result.baseline should be an object'],
+    ['a point not an object', withResult({ series: ['p'] }), 'result.series[0] should be an object'],
   ];
   it.each(cases)('%s', async (_name, value, message) => {
     const e = await errorOf(packFragment(value)!);
