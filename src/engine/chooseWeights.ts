@@ -8,7 +8,7 @@
 import type { BackendChoice } from './backend.ts';
 import { EngineError } from './errors.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
-import { estimateLargestTensor, misfit, variantFits, type SizedFile } from './memoryBudget.ts';
+import { misfit, tensorMisfit, variantFits, type SizedFile } from './memoryBudget.ts';
 import type { DecoderShape } from './modelConfig.ts';
 import { DTYPE_FILES, MERGED_DTYPE_FILES, type Dtype } from './modelSource.ts';
 import { formatBytes } from '../util/format.ts';
@@ -29,7 +29,6 @@ export interface WeightsRequest {
   /** Whether the caller asked for one format (refuse it) or for the best that fits (skip it). */
   explicit: boolean;
   shape: DecoderShape;
-  hiddenSize: number | null;
   /** Known download sizes per format (the catalogue's), to name a format that fits. */
   knownSizes?: Partial<Record<Dtype, number>>;
   control: FetchControl;
@@ -52,15 +51,26 @@ interface Refusal {
   reason: string;
 }
 
+type SizeOf = (file: string) => Promise<number | 'absent' | null>;
+
+/** The graph's external data files with their sizes (null where the store cannot say). */
+async function externalSizes(graph: Uint8Array, graphFile: string, sizeOf: SizeOf): Promise<{ name: string; bytes: number | null }[]> {
+  const out: { name: string; bytes: number | null }[] = [];
+  for (const name of externalDataFiles(graph, graphFile)) {
+    const s = await sizeOf(`onnx/${name}`);
+    out.push({ name, bytes: typeof s === 'number' ? s : null });
+  }
+  return out;
+}
+
 export async function chooseWeights(req: WeightsRequest): Promise<ChosenWeights> {
   const { store, backend, control } = req;
   const refusals: Refusal[] = [];
-  const sizeOf = async (file: string) => (store.sizeOf ? store.sizeOf(file, control) : null);
+  const sizeOf: SizeOf = async (file) => (store.sizeOf ? store.sizeOf(file, control) : null);
   for (const dtype of req.candidates) {
-    const largestTensorBytes = backend.backend === 'webgpu' ? estimateLargestTensor(req.shape, req.hiddenSize, dtype) : null;
-    const tensorMisfit = misfit([], backend, { largestTensorBytes });
-    if (tensorMisfit) {
-      refusals.push({ dtype, reason: tensorMisfit.reason });
+    const tooBig = tensorMisfit(req.shape, dtype, backend);
+    if (tooBig) {
+      refusals.push({ dtype, reason: tooBig.reason });
       continue;
     }
     for (const graphFile of [DTYPE_FILES[dtype], MERGED_DTYPE_FILES[dtype]]) {
@@ -75,17 +85,16 @@ export async function chooseWeights(req: WeightsRequest): Promise<ChosenWeights>
       }
       const graph = (await store.fetch([{ file: graphFile, optional: true }], control)).get(graphFile);
       if (!graph) continue;
-      const names = externalDataFiles(graph, graphFile);
+      const ext = await externalSizes(graph, graphFile, sizeOf);
       const sized: SizedFile[] = [{ file: graphFile, bytes: graph.byteLength }];
-      for (const n of names) {
-        const s = await sizeOf(`onnx/${n}`);
-        if (typeof s === 'number') sized.push({ file: `onnx/${n}`, bytes: s });
-      }
+      // Files of unknown size are checked by nothing here; the download learns their size.
+      for (const e of ext) if (e.bytes !== null) sized.push({ file: `onnx/${e.name}`, bytes: e.bytes });
       const m = misfit(sized, backend);
       if (m) {
         refusals.push({ dtype, reason: m.reason });
         break;
       }
+      const names = ext.map((e) => e.name);
       const fetched = names.length ? await store.fetch(names.map((n) => ({ file: `onnx/${n}` })), control) : new Map<string, Uint8Array>();
       const external = new Map(names.map((n) => [n, fetched.get(`onnx/${n}`)!]));
       return { dtype, graphFile, graph, external };
@@ -102,7 +111,7 @@ export async function chooseWeights(req: WeightsRequest): Promise<ChosenWeights>
 const SMALL_GRAPH_BYTES = 16 * 1024 * 1024;
 
 /** The download size of a format (graph + external data), without downloading the weights; null if unknown. */
-async function variantBytes(req: WeightsRequest, dtype: Dtype, sizeOf: (file: string) => Promise<number | 'absent' | null>): Promise<number | null> {
+async function variantBytes(req: WeightsRequest, dtype: Dtype, sizeOf: SizeOf): Promise<number | null> {
   const known = req.knownSizes?.[dtype];
   if (known !== undefined) return known;
   for (const file of [DTYPE_FILES[dtype], MERGED_DTYPE_FILES[dtype]]) {
@@ -112,19 +121,15 @@ async function variantBytes(req: WeightsRequest, dtype: Dtype, sizeOf: (file: st
     // A small graph keeps its weights outside: read it (it is small) for their names.
     const graph = (await req.store.fetch([{ file, optional: true }], req.control)).get(file);
     if (!graph) return null;
-    let total = graph.byteLength;
-    for (const n of externalDataFiles(graph, file)) {
-      const s = await sizeOf(`onnx/${n}`);
-      if (typeof s !== 'number') return null;
-      total += s;
-    }
-    return total;
+    const ext = await externalSizes(graph, file, sizeOf);
+    if (ext.some((e) => e.bytes === null)) return null;
+    return ext.reduce((total, e) => total + e.bytes!, graph.byteLength);
   }
   return null;
 }
 
 /** OUT_OF_MEMORY naming what did not fit and, where one is known, a format that does. */
-async function tooLarge(req: WeightsRequest, refusals: Refusal[], sizeOf: (file: string) => Promise<number | 'absent' | null>): Promise<EngineError> {
+async function tooLarge(req: WeightsRequest, refusals: Refusal[], sizeOf: SizeOf): Promise<EngineError> {
   const where = req.backend.backend === 'wasm' ? 'WASM' : 'WebGPU';
   const what = refusals.map((r) => `${r.dtype}: ${r.reason}`).join('; ');
   const tried = new Set(refusals.map((r) => r.dtype));
@@ -135,8 +140,7 @@ async function tooLarge(req: WeightsRequest, refusals: Refusal[], sizeOf: (file:
     if (tried.has(d)) continue;
     const bytes = await variantBytes(req, d, sizeOf);
     if (bytes === null) continue;
-    const tensor = req.backend.backend === 'webgpu' ? estimateLargestTensor(req.shape, req.hiddenSize, d) : null;
-    if (variantFits(bytes, req.backend) && !misfit([], req.backend, { largestTensorBytes: tensor })) {
+    if (variantFits(bytes, req.backend) && !tensorMisfit(req.shape, d, req.backend)) {
       fits = { dtype: d, bytes };
       break;
     }

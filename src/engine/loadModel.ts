@@ -99,7 +99,6 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     candidates: dtypeCandidates(req.backend, requested),
     explicit: requested !== 'auto',
     shape,
-    hiddenSize: shape.hiddenSize,
     knownSizes: req.knownSizes,
     control,
   });

@@ -38,9 +38,15 @@ function embeddingBytesPerWeight(dtype: Dtype): number {
   return dtype === 'fp16' || dtype === 'q4f16' ? 2 : 4;
 }
 
-export function estimateLargestTensor(shape: DecoderShape, hiddenSize: number | null, dtype: Dtype): number | null {
-  if (!hiddenSize) return null;
-  return shape.vocabSize * hiddenSize * embeddingBytesPerWeight(dtype);
+export function estimateLargestTensor(shape: DecoderShape, dtype: Dtype): number | null {
+  if (!shape.hiddenSize) return null;
+  return shape.vocabSize * shape.hiddenSize * embeddingBytesPerWeight(dtype);
+}
+
+/** On WebGPU, why a format's largest tensor cannot fit the adapter's buffers; null when it can (or on WASM). */
+export function tensorMisfit(shape: DecoderShape, dtype: Dtype, backend: BackendChoice): Misfit | null {
+  if (backend.backend !== 'webgpu') return null;
+  return misfit([], backend, { largestTensorBytes: estimateLargestTensor(shape, dtype) });
 }
 
 /** null when the files fit the backend; otherwise why not. `files` may be a partial list (what is known so far). */
@@ -65,12 +71,7 @@ export function misfit(files: readonly SizedFile[], backend: BackendChoice, opts
   return null;
 }
 
-/**
- * Whether a variant fits, from its total size and its largest file (the catalogue's figures):
- * a single-file variant has largest = total.
- */
-export function variantFits(totalBytes: number, backend: BackendChoice, largestFileBytes: number = totalBytes): boolean {
-  const files = [{ file: 'largest', bytes: largestFileBytes }];
-  if (totalBytes > largestFileBytes) files.push({ file: 'rest', bytes: totalBytes - largestFileBytes });
-  return misfit(files, backend) === null;
+/** Whether a variant of `totalBytes` fits, counted as one file (the catalogue knows totals only). */
+export function variantFits(totalBytes: number, backend: BackendChoice): boolean {
+  return misfit([{ file: 'weights', bytes: totalBytes }], backend) === null;
 }
