@@ -99,9 +99,16 @@ function readAttribute(buf: Uint8Array, start: number, end: number, node: GraphN
   if (name && int !== null) node.intAttrs[name] = int;
 }
 
-function readGraph(buf: Uint8Array, start: number, end: number, into: GraphNode[]): void {
+/** GraphProto: nodes (1); with `outputs`, also the names of its outputs (12, ValueInfoProto name 1). */
+function readGraph(buf: Uint8Array, start: number, end: number, into: GraphNode[], outputs?: string[]): void {
   new Reader(buf, start, end).fields((f, w, s, e) => {
-    if (f === 1 && w === 2) readNode(buf, s, e, into);
+    if (w !== 2) return;
+    if (f === 1) readNode(buf, s, e, into);
+    else if (f === 12 && outputs) {
+      new Reader(buf, s, e).fields((vf, vw, vs, ve) => {
+        if (vf === 1 && vw === 2) outputs.push(text.decode(buf.subarray(vs, ve)));
+      });
+    }
   });
 }
 
@@ -113,14 +120,7 @@ export function summariseGraph(model: Uint8Array): GraphSummary {
   new Reader(model, 0, model.length).fields((f, w, s, e) => {
     if (f !== 7 || w !== 2) return;
     sawGraph = true;
-    readGraph(model, s, e, nodes);
-    // GraphProto.output (12): ValueInfoProto, whose name is field 1.
-    new Reader(model, s, e).fields((gf, gw, gs, ge) => {
-      if (gf !== 12 || gw !== 2) return;
-      new Reader(model, gs, ge).fields((vf, vw, vs, ve) => {
-        if (vf === 1 && vw === 2) outputs.push(text.decode(model.subarray(vs, ve)));
-      });
-    });
+    readGraph(model, s, e, nodes, outputs);
   });
   if (!sawGraph) throw new Error('no graph in the model');
   const opTypes = new Set(nodes.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType)));
