@@ -13,10 +13,9 @@
  *     scales and logits).
  * It takes the same weights as the plain builder (llama.ts), which is its oracle twin.
  */
+import { linear as linearLayer } from './layers.ts';
 import { DT, GraphBuilder } from './onnx.ts';
 import { rotaryTables, type LlamaConfig, type LlamaWeights } from './llama.ts';
-import { quantizeQ4 } from './quantize.ts';
-import { floatToHalf } from './onnx.ts';
 
 export type FusedFormat = 'fp32' | 'q4' | 'q4f16';
 
@@ -38,24 +37,8 @@ export function buildFusedLlamaGraph(cfg: LlamaConfig, w: LlamaWeights, style: F
   const g = new GraphBuilder('fused_llama');
   const initW = (name: string, dims: number[], data: Float32Array) => (half16 ? g.initHalf(name, dims, data) : g.initFloat(name, dims, data));
 
-  const linear = (x: string, name: string, weight: Float32Array, K: number, N: number, bias?: Float32Array): string => {
-    let y: string;
-    if (style.format === 'fp32') {
-      y = g.node('MatMul', [x, g.initFloat(`${name}.weight`, [K, N], weight)], { name: `${name}/MatMul` });
-    } else {
-      const q = quantizeQ4(weight, K, N, blockSize);
-      const blocks = Math.ceil(K / blockSize);
-      const packed = g.initBytes(`${name}.weight_Q4`, [N, blocks, blockSize / 2], DT.UINT8, q.packed);
-      const scales = half16
-        ? g.initBytes(`${name}.weight_scales`, [N * blocks], DT.FLOAT16, new Uint8Array(floatToHalf(q.scales).buffer))
-        : g.initFloat(`${name}.weight_scales`, [N * blocks], q.scales);
-      const attrs: Record<string, number> = { K, N, bits: 4, block_size: blockSize };
-      if (style.accuracyLevel !== undefined) attrs.accuracy_level = style.accuracyLevel;
-      y = g.node('MatMulNBits', [x, packed, scales], { domain: 'com.microsoft', attrs, name: `${name}/MatMulNBits` });
-    }
-    if (bias) y = g.node('Add', [y, initW(`${name}.bias`, [N], bias)]);
-    return y;
-  };
+  const linear = (x: string, name: string, weight: Float32Array, K: number, N: number, bias?: Float32Array): string =>
+    linearLayer(g, x, name, weight, K, N, style.format === 'fp32' ? 'fp32' : 'q4', bias, { blockSize, half: half16, accuracyLevel: style.accuracyLevel });
   const simplifiedNorm = (x: string, name: string, weight: Float32Array): string =>
     g.node('SimplifiedLayerNormalization', [x, initW(`${name}.weight`, [weight.length], weight)], {
       attrs: { axis: -1, epsilon: { float: cfg.rmsNormEps }, stash_type: 1 },

@@ -7,20 +7,33 @@ import { quantizeQ4 } from './quantize.ts';
 
 export type WeightFormat = 'fp32' | 'q4';
 
+export interface LinearOptions {
+  /** MatMulNBits block size (32, as the model builder and transformers.js's quantizer write). */
+  blockSize?: number;
+  /** float16 scales and bias, for graphs that compute in float16 (q4f16). */
+  half?: boolean;
+  /** MatMulNBits accuracy_level, where the export sets one. */
+  accuracyLevel?: number;
+}
+
 /** x[..., K] @ W[K, N] (+ bias), as MatMul or MatMulNBits. */
-export function linear(g: GraphBuilder, x: string, name: string, w: Float32Array, K: number, N: number, format: WeightFormat, bias?: Float32Array): string {
+export function linear(g: GraphBuilder, x: string, name: string, w: Float32Array, K: number, N: number, format: WeightFormat, bias?: Float32Array, opts: LinearOptions = {}): string {
+  const blockSize = opts.blockSize ?? 32;
+  const initW = (n: string, dims: number[], data: Float32Array) => (opts.half ? g.initHalf(n, dims, data) : g.initFloat(n, dims, data));
   let y: string;
-  if (format === 'q4' && K % 32 === 0) {
-    const q = quantizeQ4(w, K, N, 32);
-    const blocks = K / 32;
-    const packed = g.initBytes(`${name}.weight_Q4`, [N, blocks, 16], DT.UINT8, q.packed);
-    const scales = g.initFloat(`${name}.weight_scales`, [N * blocks], q.scales);
-    y = g.node('MatMulNBits', [x, packed, scales], { domain: 'com.microsoft', attrs: { K, N, bits: 4, block_size: 32 }, name: `${name}/MatMulNBits` });
+  if (format === 'q4' && K % blockSize === 0) {
+    const q = quantizeQ4(w, K, N, blockSize);
+    const blocks = K / blockSize;
+    const packed = g.initBytes(`${name}.weight_Q4`, [N, blocks, blockSize / 2], DT.UINT8, q.packed);
+    const scales = initW(`${name}.weight_scales`, [N * blocks], q.scales);
+    const attrs: Record<string, number> = { K, N, bits: 4, block_size: blockSize };
+    if (opts.accuracyLevel !== undefined) attrs.accuracy_level = opts.accuracyLevel;
+    y = g.node('MatMulNBits', [x, packed, scales], { domain: 'com.microsoft', attrs, name: `${name}/MatMulNBits` });
   } else {
     const wName = g.initFloat(`${name}.weight`, [K, N], w);
     y = g.node('MatMul', [x, wName], { name: `${name}/MatMul` });
   }
-  if (bias) y = g.node('Add', [y, g.initFloat(`${name}.bias`, [N], bias)]);
+  if (bias) y = g.node('Add', [y, initW(`${name}.bias`, [N], bias)]);
   return y;
 }
 
