@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { BackendChoice, BackendRequest } from '../engine/backend.ts';
 import { DEFAULT_HUB_URL, type ModelSource } from '../engine/modelSource.ts';
-import { CATALOGUE, catalogueVariants } from '../engine/catalogue.ts';
+import { CATALOGUE, catalogueEntry, catalogueVariants } from '../engine/catalogue.ts';
 import { CachedModels } from './CachedModels.tsx';
 import { useEngineStore } from './engineStore.ts';
 import { formatBytes, formatMs } from '../util/format.ts';
@@ -106,7 +106,7 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
   const [hubUrl, setHubUrl] = useState(() => localStorage.getItem(HUB_URL_KEY) ?? DEFAULT_HUB_URL);
   const [prompt, setPrompt] = useState('Given the input numbers 3 and 4, the answer is');
   const [seed, setSeed] = useState(1);
-  const entry = CATALOGUE.find((m) => m.id === choice);
+  const entry = catalogueEntry(choice);
 
   const sourceOf = (): ModelSource | null => {
     if (choice === 'shipped') return { kind: 'shipped', name: defaultModel };

@@ -19,8 +19,6 @@ export interface CatalogueModel {
   /** Formats whose size is an estimate rather than read off the repository's listing. */
   estimated?: Dtype[];
   recommended: { wasm: Dtype; webgpu: Dtype };
-  /** How the repository's graphs are built (docs/models.md). */
-  exportStyle: string;
   note?: string;
 }
 
@@ -34,7 +32,6 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     licence: 'Apache-2.0',
     sizes: { fp32: 654 * MB, fp16: 327 * MB, q4: 200 * MB, q4f16: 134 * MB },
     recommended: { wasm: 'q4', webgpu: 'q4f16' },
-    exportStyle: 'GroupQueryAttention (transformers.js conversion), float16 cache in fp16/q4f16',
   },
   {
     id: 'HuggingFaceTB/SmolLM2-360M-Instruct',
@@ -43,7 +40,6 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     licence: 'Apache-2.0',
     sizes: { fp32: 1640 * MB, fp16: 819 * MB, q4: 417 * MB, q4f16: 299 * MB },
     recommended: { wasm: 'q4', webgpu: 'q4f16' },
-    exportStyle: 'GroupQueryAttention (transformers.js conversion), float16 cache in fp16/q4f16',
   },
   {
     id: 'onnx-community/Qwen2.5-0.5B-Instruct',
@@ -52,7 +48,6 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     licence: 'Apache-2.0',
     sizes: { fp32: 1990 * MB, fp16: 997 * MB, q8: 512 * MB, q4: 786 * MB, q4f16: 483 * MB },
     recommended: { wasm: 'q4', webgpu: 'q4f16' },
-    exportStyle: 'plain attention (optimum), float32 inputs and outputs in every format',
   },
   {
     id: 'onnx-community/Qwen3-0.6B-ONNX',
@@ -62,7 +57,6 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     sizes: { fp32: 2390 * MB, fp16: 1200 * MB, q4: 919 * MB, q4f16: 570 * MB },
     estimated: ['fp32', 'fp16'],
     recommended: { wasm: 'q4', webgpu: 'q4f16' },
-    exportStyle: 'model builder: GroupQueryAttention after RotaryEmbedding, position_ids, float16 cache and logits in q4f16',
     note: 'Switch thinking off in chat use; iPrompt scores plain text.',
   },
   {
@@ -72,7 +66,6 @@ export const CATALOGUE: readonly CatalogueModel[] = [
     licence: 'Llama 3.2 Community License',
     sizes: { fp32: 4940 * MB, fp16: 2470 * MB, q8: 1240 * MB, q4: 1660 * MB, q4f16: 1070 * MB },
     recommended: { wasm: 'q4', webgpu: 'q4f16' },
-    exportStyle: 'GroupQueryAttention with fused rotary; BOS added by the tokenizer; fp32/fp16 weights in external data',
   },
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blobStore } from './fileStore.ts';
-import { externalDataFiles } from './loadModel.ts';
+import { externalDataFiles } from './chooseWeights.ts';
 
 const blob = (s: string) => new Blob([s]);
 

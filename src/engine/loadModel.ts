@@ -66,8 +66,6 @@ function progressMerger(onProgress?: (p: LoadProgress) => void) {
   };
 }
 
-export { externalDataFiles } from './chooseWeights.ts';
-
 /** What the engine needs from the graph itself; bytes that are not a ModelProto are BAD_MODEL. */
 function readGraphSummary(graph: Uint8Array, file: string): GraphSummary {
   try {
