@@ -54,6 +54,19 @@ async function codeOf(link: string): Promise<string> {
   throw new Error(`decoded ${JSON.stringify(link.slice(0, 40))} without an error`);
 }
 
+/** CRC-32 (IEEE) of a payload's characters, bit by bit: independent of the codec's table-driven one. */
+function crc32(text: string): string {
+  let c = ~0;
+  for (let i = 0; i < text.length; i++) {
+    c ^= text.charCodeAt(i);
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (~c >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A well-formed header (version, length, checksum) around any payload. */
+const linkAround = (payload: string) => `#run=1.${payload.length}.${crc32(payload)}.${payload}`;
+
 async function errorOf(link: string): Promise<PermalinkError> {
   try {
     await decodePermalink(link);
@@ -247,17 +260,8 @@ describe('damaged links', () => {
   });
 
   it('reports a payload that is not deflate or not JSON as CORRUPT', async () => {
-    const crc = (s: string) => {
-      // Re-pack by hand: a valid header around a payload that does not inflate.
-      let c = ~0;
-      for (let i = 0; i < s.length; i++) {
-        c ^= s.charCodeAt(i);
-        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      }
-      return (~c >>> 0).toString(16).padStart(8, '0');
-    };
-    const junk = 'bm90IGRlZmxhdGU';
-    const e = await errorOf(`#run=1.${junk.length}.${crc(junk)}.${junk}`);
+    // Re-packed by hand: a valid header around a payload that does not inflate.
+    const e = await errorOf(linkAround('bm90IGRlZmxhdGU'));
     expect(e.code).toBe('CORRUPT');
     expect(e.message).toMatch(/cannot be unpacked/);
   });
@@ -306,28 +310,18 @@ describe('the header, field by field, and the exact messages', () => {
 });
 
 describe('payloads that pass the checksum but are not a run', () => {
-  const crcOf = (text: string) => {
-    let c = ~0;
-    for (let i = 0; i < text.length; i++) {
-      c ^= text.charCodeAt(i);
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    }
-    return (~c >>> 0).toString(16).padStart(8, '0');
-  };
-  const link = (payload: string) => `#run=1.${payload.length}.${crcOf(payload)}.${payload}`;
-
   it('names characters a link never has, an empty payload, and bytes that are not UTF-8', async () => {
-    expect((await errorOf(link('ab!cd'))).message).toBe('This link is damaged: it contains characters that a shared run never has. Ask for the link again.');
-    expect((await errorOf(link(''))).message).toBe('This link is damaged: its contents cannot be unpacked (nothing to unpack). Ask for the link again.');
+    expect((await errorOf(linkAround('ab!cd'))).message).toBe('This link is damaged: it contains characters that a shared run never has. Ask for the link again.');
+    expect((await errorOf(linkAround(''))).message).toBe('This link is damaged: its contents cannot be unpacked (nothing to unpack). Ask for the link again.');
     const notUtf8 = Buffer.from(deflateSync(Uint8Array.of(0x22, 0xff, 0xfe, 0x22))).toString('base64url');
-    expect((await errorOf(link(notUtf8))).message).toMatch(/^This link is damaged: its contents cannot be unpacked \(/);
+    expect((await errorOf(linkAround(notUtf8))).message).toMatch(/^This link is damaged: its contents cannot be unpacked \(/);
   });
 
   it('unpacks exactly 64 MiB, and refuses one byte more', async () => {
     const exactly = (n: number) => Buffer.from(deflateSync(new TextEncoder().encode(`"${'x'.repeat(n - 2)}"`))).toString('base64url');
     // A JSON string of exactly the cap unpacks (and is then no run); one byte more does not unpack.
-    expect((await errorOf(link(exactly(64 * 1024 * 1024)))).message).toBe('This link is damaged: the shared run should be an object. Ask for the link again.');
-    expect((await errorOf(link(exactly(64 * 1024 * 1024 + 1)))).message).toContain('cannot be unpacked (more than 67,108,864 bytes)');
+    expect((await errorOf(linkAround(exactly(64 * 1024 * 1024)))).message).toBe('This link is damaged: the shared run should be an object. Ask for the link again.');
+    expect((await errorOf(linkAround(exactly(64 * 1024 * 1024 + 1)))).message).toContain('cannot be unpacked (more than 67,108,864 bytes)');
   });
 });
 
