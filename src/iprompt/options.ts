@@ -120,7 +120,7 @@ export const DEVIATIONS: readonly Deviation[] = [
   { option: 'max_n_datapoints', reference: '10000', ours: '1000', why: "the reference's own demo notebook uses 1000; 10000 keeps a laptop CPU busy for over half an hour on 100 examples. Raise it for a longer search" },
   { option: 'final ranking set', reference: 'top 64 scored on > 3 batches, re-scored on the first 256 training rows', ours: 'top final_rerank_top_k (64) by mean loss scored on >= final_rerank_min_batches (2) batches, re-scored on a held-out split (held_out_fraction 0.25, at most n_eval 256) never used in the search', why: 'the paper held out 25%; scoring on training rows rewards overfitting' },
   { option: 'final ranking loss', reference: 'sum of per-batch mean losses', ours: 'mean NLL over all held-out output tokens', why: 'the same order for one batch, and comparable across sizes' },
-  { option: 'padding', reference: 'right-padded input then output, pads in between (shifted positions)', ours: 'each sequence built without interior padding; batches are left-padded with correct positions', why: 'quirk 1 of section 2.10: the pads changed what the model saw' },
+  { option: 'padding', reference: 'right-padded input then output, pads in between (shifted positions)', ours: 'each sequence built without interior padding; batches are left-padded with correct positions (right-padded for exports with fused GroupQueryAttention, which assumes it)', why: 'quirk 1 of section 2.10: the pads changed what the model saw' },
   { option: 'top-k per start token', reference: "keeps a stale best-per-first-token score when that prompt's mean later gets worse", ours: 'best per first token from the current means', why: 'quirk 4: a prompt that turned out bad no longer blocks its first token' },
   { option: "pop_criterion 'acc'", reference: '(-accuracy, 2): ties broken by token ids', ours: '(-accuracy, loss)', why: 'the constant 2 is a typo; ties go to the lower loss' },
   { option: 'ties', reference: 'token-id tuples (heapq) or pandas quicksort (unstable)', ours: 'loss, then first seen', why: 'deterministic order' },
@@ -196,7 +196,6 @@ export function resolveOptions(input: IPromptOptionsInput = {}): IPromptOptions 
   if (!(o.held_out_fraction >= 0 && o.held_out_fraction < 1)) throw new OptionsError(`held_out_fraction must be in [0, 1), got ${o.held_out_fraction}`);
   if (!['loss', 'acc', 'combined'].includes(o.pop_criterion)) throw new OptionsError(`pop_criterion must be 'loss', 'acc' or 'combined', got '${o.pop_criterion}'`);
   if (!['different_start_token', 'all'].includes(o.pop_topk_strategy)) throw new OptionsError(`pop_topk_strategy must be 'different_start_token' or 'all', got '${o.pop_topk_strategy}'`);
-  if (o.pop_size + o.num_random_generations < 1) throw new OptionsError('pop_size + num_random_generations must be at least 1');
   return o;
 }
 

@@ -75,7 +75,7 @@ export class PromptPool {
       case 'acc':
         return b.meanAccuracy - a.meanAccuracy || a.meanLoss - b.meanLoss || a.order - b.order;
       case 'combined':
-        return round2(b.meanAccuracy) - round2(a.meanAccuracy) || a.meanLoss - b.meanLoss || a.order - b.order;
+        return percent(b.meanAccuracy) - percent(a.meanAccuracy) || a.meanLoss - b.meanLoss || a.order - b.order;
     }
   };
 
@@ -113,4 +113,5 @@ export class PromptPool {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Accuracy to two decimals, as a whole percentage: comparing these compares round(x, 2). */
+const percent = (x: number) => Math.round(x * 100);

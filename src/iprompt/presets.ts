@@ -10,7 +10,7 @@ export type PresetName = 'quick' | 'default' | 'paper';
 export const PRESETS: Readonly<Record<PresetName, { label: string; description: string; options: IPromptOptionsInput }>> = {
   quick: {
     label: 'Quick',
-    description: 'About a minute on the built-in model: smaller batches and population, 30 steps.',
+    description: 'About a minute on the built-in model: smaller batches and population, at most 31 steps (max_n_steps 30).',
     options: { batch_size: 16, pop_size: 4, num_random_generations: 4, num_mutations: 2, max_n_steps: 30, final_rerank_top_k: 16 },
   },
   default: {

@@ -10,7 +10,6 @@ import { SearchRandom } from './random.ts';
 
 export class Prompter {
   private readonly encodeCache = new Map<string, number[]>();
-  private readonly contextCache = new Map<number, number[]>();
   private readonly pre: number[];
   private readonly post: number[];
   readonly banned: number[];
@@ -39,13 +38,8 @@ export class Prompter {
   }
 
   /** `Data:\n\n` | the row's examples | `\n\nPrompt:` (+ preprefix), tokenized in pieces. */
-  context(row: Datapoint, index: number): number[] {
-    let ids = this.contextCache.get(index);
-    if (!ids) {
-      ids = [...this.pre, ...this.enc(row.text), ...this.post];
-      this.contextCache.set(index, ids);
-    }
-    return ids;
+  context(row: Datapoint): number[] {
+    return [...this.pre, ...this.enc(row.text), ...this.post];
   }
 
   /** `newTokens` sampled tokens after each context, with the search's sampling settings. */
@@ -73,9 +67,6 @@ export async function sampleProposals(model: SearchLanguageModel, inputs: readon
   const rng = new SearchRandom(o.seed);
   const data = prepareData(inputs, outputs, o, rng);
   const prompter = new Prompter(model, o, rng, control);
-  const contexts = Array.from({ length: count }, () => {
-    const i = rng.int(data.rows.length);
-    return prompter.context(data.rows[i], i);
-  });
+  const contexts = Array.from({ length: count }, () => prompter.context(rng.choice(data.rows)));
   return (await prompter.propose(contexts, o.num_learned_tokens)).map((ids) => model.decode(ids));
 }

@@ -303,9 +303,9 @@ class Search {
           break outer;
         }
         const t0 = now();
-        const batch = batchIdx.map((i) => ({ row: data.rows[i], index: i }));
-        const { candidates, truncateAt } = await this.candidates(batch, step);
-        const scored = await this.scoreCandidates(candidates, batch.map((b) => b.row));
+        const batch = batchIdx.map((i) => data.rows[i]);
+        const { candidates, truncateAt } = await this.candidates(batch);
+        const scored = await this.scoreCandidates(candidates, batch);
         let stepLoss = Infinity;
         let stepCorrect = 0;
         for (const c of scored) {
@@ -409,20 +409,17 @@ class Search {
   }
 
   /** This step's candidates: the population, fresh proposals, and M mutated copies of each. */
-  private async candidates(batch: { row: Datapoint; index: number }[], step: number): Promise<{ candidates: Candidate[]; truncateAt: number }> {
+  private async candidates(batch: Datapoint[]): Promise<{ candidates: Candidate[]; truncateAt: number }> {
     const o = this.o;
     const T = o.num_learned_tokens;
     const P = o.pop_size;
-    const randomContext = () => {
-      const b = this.rng.choice(batch);
-      return this.prompter.context(b.row, b.index);
-    };
-    if (step === 0) {
-      // Initial population: proposals until the pool holds P distinct prompts.
-      for (let round = 0; round < 10 && this.pool.size < P; round++) {
-        const contexts = Array.from({ length: P - this.pool.size }, randomContext);
-        for (const ids of await this.propose(contexts, T)) if (this.pool.size < P) this.pool.add(ids, 0, { kind: 'initial' });
-      }
+    const randomContext = () => this.prompter.context(this.rng.choice(batch));
+    // Initial population: proposals until the pool holds P distinct prompts. Only the first step
+    // runs this loop, since the pool never shrinks; each round asks for as many as are missing, so
+    // the pool never passes P.
+    for (let round = 0; round < 10 && this.pool.size < P; round++) {
+      const contexts = Array.from({ length: P - this.pool.size }, randomContext);
+      for (const ids of await this.propose(contexts, T)) this.pool.add(ids, 0, { kind: 'initial' });
     }
     const top = this.topk(P + 4, 0);
     const population: Candidate[] = this.rng.sample(top, Math.min(P, top.length)).map((e) => ({ ids: [...e.ids], kind: 'population', origin: e.origin }));
@@ -496,7 +493,7 @@ class Search {
    * final_rerank_min_batches batches) are re-scored on the held-out examples and sorted by
    * accuracy, then loss. Otherwise every scored prompt by running accuracy, then loss.
    */
-  private async finalRanking(data: PreparedData): Promise<{ ranked: RankedPrompt[]; ranking: ExplainMetadata['ranking']; baseline: Baseline | null }> {
+  private async finalRanking(data: PreparedData): Promise<{ ranked: RankedPrompt[]; ranking: ExplainMetadata['ranking']; baseline: Baseline }> {
     const o = this.o;
     const scored = this.pool.all().filter((e) => e.losses.length > 0);
     const byLoss = (a: PoolEntry, b: PoolEntry) => a.meanLoss - b.meanLoss || a.order - b.order;
@@ -531,8 +528,8 @@ class Search {
     return { ranked: results, ranking: partial ? 'partial' : 'held_out', baseline };
   }
 
-  private async baseline(examples: readonly Example[]): Promise<Baseline | null> {
-    if (examples.length === 0) return null;
+  /** `examples` is never empty: it is the held-out split or, without one, the first n_eval rows. */
+  private async baseline(examples: readonly Example[]): Promise<Baseline> {
     const requests = examples.map((e) => ({
       context: this.o.prefix_before_input ? [...this.preprefixIds, ...this.enc(e.input)] : [...this.enc(e.input, 'left'), ...this.preprefixIds],
       continuation: this.enc(e.output),
