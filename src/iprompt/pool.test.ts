@@ -46,6 +46,55 @@ describe('PromptPool', () => {
   });
 });
 
+describe('PromptPool at its edges', () => {
+  it("'loss' ignores accuracy: a lower loss ranks first even with a lower accuracy; ties go to the earlier", () => {
+    const pool = new PromptPool('loss', decode);
+    pool.update([1], 0.9, 1, 1, origin);
+    pool.update([2], 0.4, 0, 1, origin);
+    pool.update([3], 0.9, 1, 1, origin);
+    expect(pool.topkAll(3).map((e) => e.key)).toEqual(['2', '1', '3']);
+  });
+
+  it("'acc' and 'combined' break an accuracy tie by loss, then by arrival", () => {
+    for (const criterion of ['acc', 'combined'] as const) {
+      const pool = new PromptPool(criterion, decode);
+      pool.update([1], 0.9, 0.5, 1, origin);
+      pool.update([2], 0.4, 0.5, 1, origin);
+      pool.update([3], 0.9, 0.5, 1, origin);
+      pool.update([4], 0.1, 0.2, 1, origin);
+      expect(pool.topkAll(4).map((e) => e.key), criterion).toEqual(['2', '1', '3', '4']);
+    }
+  });
+
+  it("'combined' compares accuracy to two decimals: 0.904 and 0.9 tie, 0.906 is ahead", () => {
+    const pool = new PromptPool('combined', decode);
+    pool.update([1], 0.5, 0.9, 1, origin);
+    pool.update([2], 0.1, 0.904, 1, origin);
+    pool.update([3], 0.9, 0.906, 1, origin);
+    expect(pool.topkAll(3).map((e) => e.key)).toEqual(['3', '2', '1']);
+  });
+
+  it('a filter that leaves some prompts keeps only those (padded with their repeats); an empty pool gives nothing', () => {
+    const pool = new PromptPool('loss', decode);
+    pool.update([1], 0.1, 0, 1, origin);
+    pool.update([2], 0.5, 0, 1, origin);
+    pool.update([2], 0.5, 0, 2, origin);
+    const top = pool.topkDifferentStartToken(3, 1, new SearchRandom(2));
+    expect(top.map((e) => e.key)).toEqual(['2', '2', '2']);
+    expect(new PromptPool('loss', decode).topkDifferentStartToken(3, 0, new SearchRandom(2))).toEqual([]);
+  });
+
+  it('an unscored prompt has mean loss 10000 and accuracy 0, and keeps its first step and origin when scored later', () => {
+    const pool = new PromptPool('loss', decode);
+    const e = pool.add([5, 6], 0, { kind: 'initial' });
+    expect([e.meanLoss, e.meanAccuracy, e.text, e.key]).toEqual([10000, 0, '5 6', '5,6']);
+    pool.update([5, 6], 2, 1, 3, origin);
+    expect(pool.get('5,6')).toMatchObject({ firstStep: 0, origin: { kind: 'initial' }, meanLoss: 2, losses: [2] });
+    expect(pool.size).toBe(1);
+    expect(pool.all().map((x) => x.key)).toEqual(['5,6']);
+  });
+});
+
 describe('data preparation', () => {
   it('strips outputs like rstrip().rstrip(".")', () => {
     expect(stripOutputString(' 8.\n\n')).toBe(' 8');

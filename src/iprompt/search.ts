@@ -304,7 +304,7 @@ class Search {
         }
         const t0 = now();
         const batch = batchIdx.map((i) => data.rows[i]);
-        const { candidates, truncateAt } = await this.candidates(batch);
+        const { candidates, truncateAt } = await this.candidates(batch, step);
         const scored = await this.scoreCandidates(candidates, batch);
         let stepLoss = Infinity;
         let stepCorrect = 0;
@@ -409,17 +409,19 @@ class Search {
   }
 
   /** This step's candidates: the population, fresh proposals, and M mutated copies of each. */
-  private async candidates(batch: Datapoint[]): Promise<{ candidates: Candidate[]; truncateAt: number }> {
+  private async candidates(batch: Datapoint[], step: number): Promise<{ candidates: Candidate[]; truncateAt: number }> {
     const o = this.o;
     const T = o.num_learned_tokens;
     const P = o.pop_size;
     const randomContext = () => this.prompter.context(this.rng.choice(batch));
-    // Initial population: proposals until the pool holds P distinct prompts. Only the first step
-    // runs this loop, since the pool never shrinks; each round asks for as many as are missing, so
-    // the pool never passes P.
-    for (let round = 0; round < 10 && this.pool.size < P; round++) {
-      const contexts = Array.from({ length: P - this.pool.size }, randomContext);
-      for (const ids of await this.propose(contexts, T)) this.pool.add(ids, 0, { kind: 'initial' });
+    if (step === 0) {
+      // Initial population: proposals until the pool holds P distinct prompts (at most 10 rounds,
+      // on the first step only, so a model that repeats itself is not asked again every step).
+      // Each round asks for as many as are missing, so the pool never passes P.
+      for (let round = 0; round < 10 && this.pool.size < P; round++) {
+        const contexts = Array.from({ length: P - this.pool.size }, randomContext);
+        for (const ids of await this.propose(contexts, T)) this.pool.add(ids, 0, { kind: 'initial' });
+      }
     }
     const top = this.topk(P + 4, 0);
     const population: Candidate[] = this.rng.sample(top, Math.min(P, top.length)).map((e) => ({ ids: [...e.ids], kind: 'population', origin: e.origin }));
@@ -523,8 +525,8 @@ class Search {
       slice.forEach((e, j) => results.push(this.ranked(e, scores[j].loss, scores[j].accuracy)));
       this.emit({ type: 'ranking', done: results.length, total: cands.length });
     }
-    const order = new Map(cands.map((e, i) => [e.key, i]));
-    results.sort((a, b) => b.accuracy - a.accuracy || a.loss - b.loss || order.get(keyOf(a.ids))! - order.get(keyOf(b.ids))!);
+    // Array.prototype.sort is stable: ties keep the candidates' order (mean loss, then arrival).
+    results.sort((a, b) => b.accuracy - a.accuracy || a.loss - b.loss);
     return { ranked: results, ranking: partial ? 'partial' : 'held_out', baseline };
   }
 
