@@ -12,6 +12,8 @@ export default defineConfig({
       'src/engine/batching.test.ts',
       'src/engine/onnxGraph.test.ts',
       'src/engine/memoryBudget.test.ts',
+      'src/engine/tokenizer.test.ts',
+      'src/engine/modelConfig.test.ts',
     ],
     environment: 'node',
     env: { MUTATION_RUN: '1' },
