@@ -23,15 +23,15 @@ describe('TextTokenizer on the built tokenizers', () => {
   });
 
   it('finds two tokens in front, and none when the special token comes after the text', () => {
-    const bos = (tok: Json) => ({ SpecialToken: { id: '<|begin_of_text|>', type_id: 0 } });
+    const bos = { SpecialToken: { id: '<|begin_of_text|>', type_id: 0 } };
     const eos = { SpecialToken: { id: '<|end_of_text|>', type_id: 0 } };
     const two = load(LLAMA32, (tok) => {
-      tok.post_processor.processors[1].single = [bos(tok), eos, { Sequence: { id: 'A', type_id: 0 } }];
+      tok.post_processor.processors[1].single = [bos, eos, { Sequence: { id: 'A', type_id: 0 } }];
       tok.post_processor.processors[1].special_tokens['<|end_of_text|>'] = { id: '<|end_of_text|>', ids: [idOf(tok, '<|end_of_text|>')], tokens: ['<|end_of_text|>'] };
     });
     expect(two.tokenizer.specialPrefix()).toEqual([idOf(two.json, '<|begin_of_text|>'), idOf(two.json, '<|end_of_text|>')]);
     const after = load(LLAMA32, (tok) => {
-      tok.post_processor.processors[1].single = [{ Sequence: { id: 'A', type_id: 0 } }, bos(tok)];
+      tok.post_processor.processors[1].single = [{ Sequence: { id: 'A', type_id: 0 } }, bos];
     });
     expect(after.tokenizer.specialPrefix()).toEqual([]);
     // And the text with special tokens added really ends with it.

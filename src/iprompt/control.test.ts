@@ -57,14 +57,31 @@ describe('a run and its state', () => {
     expect(events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', step: 2 });
   });
 
+  it('resume or stop from inside the paused event itself is not lost', async () => {
+    const resumed = drive({}, (e, h) => {
+      if (e.type === 'step' && e.step === 2) h.pause();
+      if (e.type === 'paused') h.resume();
+    });
+    expect((await resumed.handle.result).metadata.steps).toBe(8);
+    expect(types(resumed.events)).toContain('resumed');
+    const stopped = drive({}, (e, h) => {
+      if (e.type === 'step' && e.step === 2) h.pause();
+      if (e.type === 'paused') h.stop();
+    });
+    expect((await stopped.handle.result).metadata).toMatchObject({ steps: 2, stopped_by: 'stopped' });
+  });
+
   it('resume before the pause takes effect cancels it: no paused event', async () => {
+    const states: RunState[] = [];
     const { handle, events } = drive({}, (e, h) => {
       if (e.type === 'step' && e.step === 2) {
         h.pause();
         h.resume();
+        states.push(h.state);
       }
     });
     await handle.result;
+    expect(states).toEqual(['running']);
     expect(types(events)).not.toContain('paused');
     expect(types(events)).not.toContain('resumed');
   });
@@ -123,6 +140,19 @@ describe('a run and its state', () => {
     expect(r.metadata.ranked).toHaveLength(20);
     expect(r.metadata.ranking).toBe('partial');
     expect(r.metadata.stopped_by).toBe('stopped');
+  });
+
+  it('a run that failed stays failed whatever is asked of it', async () => {
+    const m = model();
+    m.score = async () => {
+      throw new Error('the model broke');
+    };
+    const handle = startSearch(m, inputs, outputs, small);
+    await expect(handle.result).rejects.toThrow('the model broke');
+    for (const act of ['stop', 'pause', 'resume'] as const) {
+      handle[act]();
+      expect(handle.state).toBe('failed');
+    }
   });
 
   it('a stop before the first step ends with no prompts, ranked by running means', async () => {
@@ -251,6 +281,30 @@ describe('settings that change what the model is asked', () => {
     expect(between.m.decode(between.req.context.slice(0, 3))).toBe(' f g h');
     expect(between.req.context).toHaveLength(3 + 6);
     expect(between.m.decode(between.req.continuation)).toBe(' p q r');
+  });
+
+  it('with early stopping off (-1 or 0) no step counts unchanged steps; on, the same run does', async () => {
+    const few = () => new FakeModel({ words: fakeWords(6), target: 'w0' });
+    const counts = async (early_stopping_steps: number) => {
+      const { handle, events } = drive({ early_stopping_steps, n_epochs: 12 }, () => {}, few());
+      await handle.result;
+      return events.flatMap((e) => (e.type === 'step' ? [e.unchangedSteps] : []));
+    };
+    expect(Math.max(...(await counts(1_000_000)))).toBeGreaterThan(0);
+    expect(Math.max(...(await counts(-1)))).toBe(0);
+    expect(Math.max(...(await counts(0)))).toBe(0);
+  });
+
+  it('the baseline scores the input alone, with the preprefix where the prompt would go', async () => {
+    for (const prefix_before_input of [true, false]) {
+      const m = model();
+      const { handle, events } = drive({ n_epochs: 1, preprefix: 'Rule:', prefix_before_input }, () => {}, m);
+      await handle.result;
+      const steps = events.filter((e) => e.type === 'step').length;
+      const baseline = m.scoreCalls[steps];
+      expect(baseline).toHaveLength(10);
+      for (const r of baseline) expect(m.decode(r.context)).toMatch(prefix_before_input ? /^Rule:Given x\d+ the answer is$/ : /^Given x\d+ the answer isRule:$/);
+    }
   });
 
   it('early_stopping_steps 0 never stops early', async () => {

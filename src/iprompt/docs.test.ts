@@ -12,6 +12,12 @@ describe('docs/iprompt.md matches the code', () => {
       expect(doc, k).toContain(`| \`${k}\` | \`${JSON.stringify(DEFAULT_OPTIONS[key])}\` | ${OPTION_DOCS[key]} |`);
     }
   });
+  it('documents every option and lists every deviation row the docs have', () => {
+    expect(Object.keys(OPTION_DOCS)).toEqual(Object.keys(DEFAULT_OPTIONS));
+    const section = doc.slice(doc.indexOf('## Deviations from imodelsx'));
+    const rows = section.slice(0, section.indexOf('\n## ', 3)).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| what |'));
+    expect(DEVIATIONS).toHaveLength(rows.length);
+  });
   it('lists every deviation', () => {
     for (const d of DEVIATIONS) expect(doc, d.option).toContain(`| ${d.option} | ${d.reference.replace(/\|/g, '\\|')} | ${d.ours.replace(/\|/g, '\\|')} | ${d.why.replace(/\|/g, '\\|')} |`);
   });

@@ -66,6 +66,16 @@ describe('PromptPool at its edges', () => {
     }
   });
 
+  it('compare() puts the earlier of two prompts with the same scores first, under every criterion', () => {
+    for (const criterion of ['loss', 'acc', 'combined'] as const) {
+      const pool = new PromptPool(criterion, decode);
+      const a = pool.update([1], 0.5, 0.5, 1, origin);
+      const b = pool.update([2], 0.5, 0.5, 1, origin);
+      expect(pool.compare(a, b), criterion).toBeLessThan(0);
+      expect(pool.compare(b, a), criterion).toBeGreaterThan(0);
+    }
+  });
+
   it("'combined' compares accuracy to two decimals: 0.904 and 0.9 tie, 0.906 is ahead", () => {
     const pool = new PromptPool('combined', decode);
     pool.update([1], 0.5, 0.9, 1, origin);

@@ -9,7 +9,7 @@ import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from '.
 import { SearchRandom } from './random.ts';
 
 export class Prompter {
-  private readonly encodeCache = new Map<string, number[]>();
+  private readonly encoded = { right: new Map<string, number[]>(), left: new Map<string, number[]>() };
   private readonly pre: number[];
   private readonly post: number[];
   readonly banned: number[];
@@ -27,12 +27,11 @@ export class Prompter {
 
   /** Token ids of a piece of text, cut to max_length from the right (or the left). */
   enc(text: string, side: 'right' | 'left' = 'right'): number[] {
-    const key = side + '\u0000' + text;
-    let ids = this.encodeCache.get(key);
+    let ids = this.encoded[side].get(text);
     if (!ids) {
       ids = this.model.encode(text);
       if (ids.length > this.o.max_length) ids = side === 'right' ? ids.slice(0, this.o.max_length) : ids.slice(ids.length - this.o.max_length);
-      this.encodeCache.set(key, ids);
+      this.encoded[side].set(text, ids);
     }
     return ids;
   }

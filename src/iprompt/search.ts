@@ -182,7 +182,7 @@ export class SearchRun {
     if (this._state === 'pausing') this._state = 'running';
     if (this._state === 'paused') {
       this._state = 'running';
-      this.wake?.();
+      this.wake!();
     }
   }
 
@@ -190,7 +190,7 @@ export class SearchRun {
   stop(): void {
     if (this._state === 'ranking') this.stopsDuringRanking++;
     this.stopRequested = true;
-    if (this._state === 'paused') this.wake?.();
+    this.wake?.(); // set only while paused
     if (this._state !== 'done' && this._state !== 'failed') this._state = this._state === 'ranking' ? 'ranking' : 'stopping';
   }
 
@@ -203,8 +203,11 @@ export class SearchRun {
   async gate(onPaused: () => void, onResumed: () => void): Promise<void> {
     if (this._state !== 'pausing' || this.stopRequested) return;
     this._state = 'paused';
+    // The waker exists before anyone hears of the pause, so a resume or stop from inside the
+    // 'paused' event itself is not lost.
+    const woken = new Promise<void>((resolve) => (this.wake = resolve));
     onPaused();
-    await new Promise<void>((resolve) => (this.wake = resolve));
+    await woken;
     this.wake = null;
     if (!this.stopRequested) onResumed();
   }
@@ -482,7 +485,8 @@ class Search {
   }
 
   private snapshot(e: PoolEntry): PoolSnapshot {
-    const parentText = e.origin.kind === 'mutation' ? this.pool.get(e.origin.parent)?.text : undefined;
+    // A mutation's parent is always in the pool: the step records its population and proposals before its mutations.
+    const parentText = e.origin.kind === 'mutation' ? this.pool.get(e.origin.parent)!.text : undefined;
     return { text: e.text, ids: [...e.ids], meanLoss: e.meanLoss, meanAccuracy: e.meanAccuracy, timesScored: e.losses.length, firstStep: e.firstStep, origin: e.origin, ...(parentText !== undefined ? { parentText } : {}) };
   }
 
@@ -498,7 +502,8 @@ class Search {
   private async finalRanking(data: PreparedData): Promise<{ ranked: RankedPrompt[]; ranking: ExplainMetadata['ranking']; baseline: Baseline }> {
     const o = this.o;
     const scored = this.pool.all().filter((e) => e.losses.length > 0);
-    const byLoss = (a: PoolEntry, b: PoolEntry) => a.meanLoss - b.meanLoss || a.order - b.order;
+    // pool.all() is in arrival order and sort is stable, so equal losses keep the earlier prompt first.
+    const byLoss = (a: PoolEntry, b: PoolEntry) => a.meanLoss - b.meanLoss;
     const evalSet: Example[] = data.heldOut.length > 0 ? data.heldOut : data.rows.slice(0, o.n_eval).map((r) => ({ input: o.single_shot_loss ? r.lastInput : r.input, output: r.output }));
     const baseline = await this.baseline(evalSet);
     if (!o.do_final_reranking || scored.length === 0) {
