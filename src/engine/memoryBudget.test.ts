@@ -13,7 +13,8 @@ import type { BackendChoice } from './backend.ts';
 import { EngineError } from './errors.ts';
 import type { FileStore } from './fileStore.ts';
 import { loadModel } from './loadModel.ts';
-import { GIB, misfit, variantFits } from './memoryBudget.ts';
+import { estimateLargestTensor, GIB, misfit, tensorMisfit, variantFits, WEBGPU_DEFAULT_LIMITS } from './memoryBudget.ts';
+import { parseDecoderShape } from './modelConfig.ts';
 import { folderStore } from './node/nodeModel.ts';
 import type { Ort } from './ortTypes.ts';
 import { REPLICAS_DIR } from '../test/testModels.ts';
@@ -35,6 +36,65 @@ describe('the limits', () => {
     expect(misfit([{ file: 'a', bytes: 3e9 }], gpu(GIB))?.reason).toMatch(/one buffer/);
     expect(misfit([], gpu(GIB), { largestTensorBytes: 1.05e9 })).toBeNull();
     expect(misfit([], gpu(GIB), { largestTensorBytes: 1.1e9 })?.reason).toMatch(/embedding table is about 1\.0 GB, more than the 1\.0 GB/);
+  });
+});
+
+describe('the limits at their edges', () => {
+  const MiB = 1024 ** 2;
+  const budget = 4 * GIB - 512 * MiB;
+  const noAdapter: BackendChoice = { ...wasm, backend: 'webgpu' };
+  const adapter = (maxBufferSize: number, maxStorageBufferBindingSize: number): BackendChoice => ({
+    ...wasm,
+    backend: 'webgpu',
+    adapter: { vendor: 'v', architecture: 'a', description: '', isFallbackAdapter: false, features: [], limits: { maxBufferSize, maxStorageBufferBindingSize } },
+  });
+  // SmolLM2-135M's config: a 49152 x 576 embedding table.
+  const smol = parseDecoderShape({ model_type: 'llama', hidden_size: 576, num_attention_heads: 9, num_key_value_heads: 3, num_hidden_layers: 30, vocab_size: 49152 });
+
+  it('WASM takes weights up to 3.5 GiB in total, in any number of files of at most 2 GiB', () => {
+    expect(misfit([{ file: 'a', bytes: 2 * GIB }, { file: 'b', bytes: budget - 2 * GIB }], wasm)).toBeNull();
+    expect(misfit([{ file: 'a', bytes: 2 * GIB }, { file: 'b', bytes: budget - 2 * GIB + 1 }], wasm)?.reason).toMatch(/^the weights are .*; WASM holds at most 3\.5 GB of weights \(a 4\.0 GB heap, 512 MB kept/);
+    expect(variantFits(budget, wasm)).toBe(true);
+    expect(variantFits(budget + 1, wasm)).toBe(false);
+  });
+
+  it('WebGPU has no total limit (the page cannot see GPU memory), still the 2 GiB per file', () => {
+    const files = Array.from({ length: 8 }, (_, i) => ({ file: `chunk${i}`, bytes: 1.5 * GIB }));
+    expect(misfit(files, adapter(4 * GIB, 4 * GIB))).toBeNull();
+    expect(misfit([{ file: 'one', bytes: 2 * GIB + 1 }], adapter(4 * GIB, 4 * GIB))?.reason).toMatch(/^one is /);
+  });
+
+  it('a variant is judged by its total only: a 4.9 GB one fits WebGPU (its files are checked when their sizes are known), not WASM', () => {
+    expect(variantFits(4.94e9, adapter(4 * GIB, 4 * GIB))).toBe(true);
+    expect(variantFits(4.94e9, wasm)).toBe(false);
+  });
+
+  it("the largest tensor must fit the smaller of the adapter's two buffer limits, or the spec's defaults without an adapter", () => {
+    expect(misfit([], adapter(100 * MiB, GIB), { largestTensorBytes: 100 * MiB })).toBeNull();
+    expect(misfit([], adapter(100 * MiB, GIB), { largestTensorBytes: 100 * MiB + 1 })?.reason).toMatch(/more than the 100 MB this GPU allows in one buffer/);
+    expect(misfit([], adapter(GIB, 100 * MiB), { largestTensorBytes: 100 * MiB + 1 })?.reason).toMatch(/100 MB/);
+    expect(WEBGPU_DEFAULT_LIMITS).toEqual({ maxBufferSize: 256 * MiB, maxStorageBufferBindingSize: 128 * MiB });
+    expect(misfit([], noAdapter, { largestTensorBytes: 128 * MiB })).toBeNull();
+    expect(misfit([], noAdapter, { largestTensorBytes: 128 * MiB + 1 })?.reason).toMatch(/128 MB this GPU allows/);
+    // Without an estimate there is nothing to check.
+    expect(misfit([], noAdapter, { largestTensorBytes: null })).toBeNull();
+  });
+
+  it('estimates the embedding table as vocab x hidden x 4 bytes, 2 in float16 exports; unknown without hidden_size', () => {
+    expect(estimateLargestTensor(smol, 'q4')).toBe(49152 * 576 * 4);
+    expect(estimateLargestTensor(smol, 'fp32')).toBe(49152 * 576 * 4);
+    expect(estimateLargestTensor(smol, 'q8')).toBe(49152 * 576 * 4);
+    expect(estimateLargestTensor(smol, 'fp16')).toBe(49152 * 576 * 2);
+    expect(estimateLargestTensor(smol, 'q4f16')).toBe(49152 * 576 * 2);
+    expect(estimateLargestTensor({ ...smol, hiddenSize: null }, 'q4')).toBeNull();
+  });
+
+  it('tensorMisfit checks WebGPU only: a 113 MB table fits the default 128 MiB, a 2x larger vocabulary does not', () => {
+    expect(tensorMisfit(smol, 'q4', noAdapter)).toBeNull();
+    const big = { ...smol, vocabSize: 2 * 49152 };
+    expect(tensorMisfit(big, 'q4', noAdapter)?.reason).toMatch(/embedding table is about 216 MB/);
+    expect(tensorMisfit(big, 'q4f16', noAdapter)).toBeNull();
+    expect(tensorMisfit(big, 'q4', wasm)).toBeNull();
   });
 });
 

@@ -20,6 +20,7 @@ export const GIB = 1024 ** 3;
 export const MAX_FILE_BYTES = 2 * GIB;
 export const WASM_HEAP_BYTES = 4 * GIB;
 export const WASM_RESERVED_BYTES = 512 * 1024 ** 2;
+const WASM_WEIGHT_BUDGET = WASM_HEAP_BYTES - WASM_RESERVED_BYTES;
 /** Adapter limits WebGPU guarantees when an adapter reports none (the spec's defaults). */
 export const WEBGPU_DEFAULT_LIMITS = { maxBufferSize: 256 * 1024 ** 2, maxStorageBufferBindingSize: 128 * 1024 ** 2 };
 
@@ -57,9 +58,8 @@ export function misfit(files: readonly SizedFile[], backend: BackendChoice, opts
   }
   const total = files.reduce((s, f) => s + f.bytes, 0);
   if (backend.backend === 'wasm') {
-    const budget = WASM_HEAP_BYTES - WASM_RESERVED_BYTES;
-    if (total > budget) {
-      return { reason: `the weights are ${formatBytes(total)}; WASM holds at most ${formatBytes(budget)} of weights (a ${formatBytes(WASM_HEAP_BYTES)} heap, ${formatBytes(WASM_RESERVED_BYTES)} kept for activations and the cache)` };
+    if (total > WASM_WEIGHT_BUDGET) {
+      return { reason: `the weights are ${formatBytes(total)}; WASM holds at most ${formatBytes(WASM_WEIGHT_BUDGET)} of weights (a ${formatBytes(WASM_HEAP_BYTES)} heap, ${formatBytes(WASM_RESERVED_BYTES)} kept for activations and the cache)` };
     }
   } else if (opts.largestTensorBytes) {
     const limits = backend.adapter?.limits ?? WEBGPU_DEFAULT_LIMITS;
@@ -71,7 +71,11 @@ export function misfit(files: readonly SizedFile[], backend: BackendChoice, opts
   return null;
 }
 
-/** Whether a variant of `totalBytes` fits, counted as one file (the catalogue knows totals only). */
+/**
+ * Whether a variant of `totalBytes` can fit, judged from its total alone (the catalogue knows
+ * totals, not how an export splits them into files): only the WASM heap is checked here. The
+ * per-file limit is checked once the real file sizes are known, still before any download.
+ */
 export function variantFits(totalBytes: number, backend: BackendChoice): boolean {
-  return misfit([{ file: 'weights', bytes: totalBytes }], backend) === null;
+  return backend.backend !== 'wasm' || totalBytes <= WASM_WEIGHT_BUDGET;
 }

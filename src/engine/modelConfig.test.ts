@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from './errors.ts';
-import { parseDecoderShape } from './modelConfig.ts';
+import { parseDecoderShape, parseJsonFile } from './modelConfig.ts';
 
 // Abridged from the config.json files of the models the app offers.
 const smolLM2 = { model_type: 'llama', hidden_size: 576, num_attention_heads: 9, num_key_value_heads: 3, num_hidden_layers: 30, vocab_size: 49152, max_position_embeddings: 8192, bos_token_id: 1, eos_token_id: 2, pad_token_id: 2 };
@@ -36,5 +36,89 @@ describe('parseDecoderShape', () => {
     } catch (err) {
       expect((err as EngineError).file).toBe('config.json');
     }
+  });
+});
+
+describe('parseDecoderShape at its edges', () => {
+  const refusal = (cfg: Record<string, unknown>) => {
+    try {
+      parseDecoderShape(cfg);
+    } catch (err) {
+      return err as EngineError;
+    }
+    throw new Error('expected a refusal');
+  };
+  const { num_hidden_layers: _l, num_attention_heads: _h, hidden_size: _d, vocab_size: _v, ...rest } = smolLM2;
+
+  it('refuses a config missing any one of layers, heads, vocabulary and width, naming config.json', () => {
+    for (const drop of ['num_hidden_layers', 'num_attention_heads', 'vocab_size', 'hidden_size']) {
+      const cfg: Record<string, unknown> = { ...smolLM2 };
+      delete cfg[drop];
+      const err = refusal(cfg);
+      expect(err.code, drop).toBe('BAD_MODEL');
+      expect(err.file).toBe('config.json');
+      expect(err.message).toBe('config.json lacks num_hidden_layers, num_attention_heads, hidden_size or vocab_size (or their GPT-2 names).');
+    }
+  });
+
+  it('counts a value as given only when it is a finite number', () => {
+    for (const bad of ['30', NaN, Infinity, null]) expect(refusal({ ...smolLM2, num_hidden_layers: bad }).code).toBe('BAD_MODEL');
+  });
+
+  it('reads the other names: num_layers, num_heads, d_model, n_head_kv, multi_query_group_num, n_ctx', () => {
+    const shape = parseDecoderShape({ model_type: 'x', num_layers: 4, num_heads: 8, d_model: 256, vocab_size: 100, n_head_kv: 2, n_ctx: 512 });
+    expect(shape).toMatchObject({ numLayers: 4, numHeads: 8, hiddenSize: 256, headDim: 32, numKvHeads: 2, maxPositions: 512 });
+    const { num_key_value_heads: _k, ...noKv } = smolLM2;
+    expect(parseDecoderShape({ ...noKv, multi_query_group_num: 1 }).numKvHeads).toBe(1);
+    expect(parseDecoderShape(smolLM2).maxPositions).toBe(8192);
+    expect(parseDecoderShape(qwen25).maxPositions).toBeNull();
+  });
+
+  it('takes head_dim without a width, and says the width is unknown', () => {
+    const shape = parseDecoderShape({ ...rest, num_hidden_layers: 2, num_attention_heads: 4, vocab_size: 10, head_dim: 16 });
+    expect(shape).toMatchObject({ headDim: 16, hiddenSize: null, modelType: 'llama' });
+    expect(parseDecoderShape({ ...smolLM2, model_type: 7 }).modelType).toBe('unknown');
+  });
+
+  it('takes BOS and padding from generation_config.json first, then config.json, else none; end ids de-duplicated, non-numbers dropped', () => {
+    expect(parseDecoderShape(smolLM2, { bos_token_id: 5, pad_token_id: [6, 7] })).toMatchObject({ bosTokenId: 5, padTokenId: 6 });
+    expect(parseDecoderShape(smolLM2, {})).toMatchObject({ bosTokenId: 1, padTokenId: 2 });
+    expect(parseDecoderShape(qwen3)).toMatchObject({ bosTokenId: null, padTokenId: null });
+    expect(parseDecoderShape(smolLM2, { eos_token_id: [3, 'x', 4, 3] }).eosTokenIds).toEqual([3, 4]);
+    expect(parseDecoderShape({ ...smolLM2, eos_token_id: 'none' }).eosTokenIds).toEqual([]);
+  });
+});
+
+describe('parseJsonFile', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const refusal = (b: Uint8Array) => {
+    try {
+      parseJsonFile(b, 'config.json');
+    } catch (err) {
+      return err as EngineError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('reads a JSON object', () => {
+    expect(parseJsonFile(bytes('{"a": [1, "é"]}'), 'config.json')).toEqual({ a: [1, 'é'] });
+  });
+
+  it('refuses what is not a JSON object, naming the file and why', () => {
+    for (const [text, why] of [['[1]', 'not a JSON object'], ['null', 'not a JSON object'], ['3', 'not a JSON object'], ['"s"', 'not a JSON object']]) {
+      const err = refusal(bytes(text));
+      expect(err.code).toBe('BAD_MODEL');
+      expect(err.file).toBe('config.json');
+      expect(err.message).toBe(`config.json is not valid JSON: ${why}`);
+    }
+    const broken = refusal(bytes('{"a": '));
+    expect(broken.message).toMatch(/^config\.json is not valid JSON: /);
+    expect(broken.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('refuses bytes that are not UTF-8 rather than reading replacement characters', () => {
+    const err = refusal(Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]));
+    expect(err.code).toBe('BAD_MODEL');
+    expect(err.cause).toBeInstanceOf(TypeError);
   });
 });

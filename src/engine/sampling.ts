@@ -24,16 +24,17 @@ export interface SamplingOptions {
  * (end-of-sequence before the length is reached).
  */
 export function sampleToken(logits: Float32Array, seen: ReadonlySet<number>, opts: SamplingOptions, suppressed: readonly number[], rng: Rng): number {
+  // Ids outside the logits (a tokenizer's added tokens past the model's vocabulary) need no
+  // check: a typed array ignores writes out of its range.
   const penalty = opts.repetition_penalty ?? 1;
   if (penalty !== 1) {
     for (const id of seen) {
-      if (id < 0 || id >= logits.length) continue;
       const v = logits[id];
       logits[id] = v < 0 ? v * penalty : v / penalty;
     }
   }
-  for (const id of opts.banned_token_ids ?? []) if (id >= 0 && id < logits.length) logits[id] = -Infinity;
-  for (const id of suppressed) if (id >= 0 && id < logits.length) logits[id] = -Infinity;
+  for (const id of opts.banned_token_ids ?? []) logits[id] = -Infinity;
+  for (const id of suppressed) logits[id] = -Infinity;
 
   const temperature = opts.temperature ?? 1;
   if (temperature <= 0) return argmax(logits);

@@ -70,6 +70,15 @@ describe('TextTokenizer on the built tokenizers', () => {
     expect(tokenizer.idsContaining('\n')).toHaveLength(1);
   });
 
+  it('searches the added tokens too, and sorts the ids whatever order the vocabulary is written in', () => {
+    const { json, tokenizer } = load(TINY_LLAMA_DIR);
+    expect(tokenizer.idsContaining('endoftext')).toEqual([idOf(json, '<|endoftext|>')]);
+    const reversed = load(TINY_LLAMA_DIR, (tok) => {
+      tok.model.vocab = Object.fromEntries(Object.entries(tok.model.vocab as Record<string, number>).reverse());
+    });
+    expect(reversed.tokenizer.idsContaining('a')).toEqual(tokenizer.idsContaining('a'));
+  });
+
   it('a tokenizer.json it cannot read is BAD_MODEL, naming the file', () => {
     let error: unknown;
     try {
@@ -80,5 +89,7 @@ describe('TextTokenizer on the built tokenizers', () => {
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).code).toBe('BAD_MODEL');
     expect((error as EngineError).message).toMatch(/^tokenizer\.json could not be read: /);
+    expect((error as EngineError).file).toBe('tokenizer.json');
+    expect((error as EngineError).cause).toBeInstanceOf(Error);
   });
 });

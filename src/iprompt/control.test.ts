@@ -307,6 +307,8 @@ describe('settings that change what the model is asked', () => {
     }
   });
 
+  // Our reading of reference section 2.6 ("only active if early_stopping_steps > 0"); issue 17
+  // reports that imodelsx's check_early_stop stops after one step at 0, to be settled there.
   it('early_stopping_steps 0 never stops early', async () => {
     const { handle } = drive({ early_stopping_steps: 0, n_epochs: 3 }, () => {});
     const r = await handle.result;
