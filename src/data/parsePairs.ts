@@ -457,7 +457,7 @@ function jsonSyntaxError(text: string, err: unknown, firstLine: number, what: st
   let detail: string;
   const end = text.trimEnd().length;
   if (at >= end) {
-    at = end; // point at the last character, not past trailing blank lines
+    at = end; // just past the last character, where more was expected, not past trailing blank lines
     detail = 'it ends too early: a bracket, brace or quote is not closed';
   } else {
     const ch = text[at];
