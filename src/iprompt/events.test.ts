@@ -111,8 +111,8 @@ describe('the events a search streams', () => {
     const rankingCalls = m.scoreCalls.slice(steps.length);
     expect(rankingCalls.length).toBeGreaterThan(1);
     for (const call of rankingCalls) expect(call.length % 5).toBe(0);
-    // The baseline (the first of them) scores the first five inputs alone.
-    expect(rankingCalls[0].map((r) => m.decode(r.context))).toEqual(inputs.slice(0, 5));
+    // The baseline (the first of them) scores the first five inputs with the empty prompt.
+    expect(rankingCalls[0].map((r) => m.decode(r.context))).toEqual(inputs.slice(0, 5).map((i) => `. ${i}`));
     expect(rankingCalls[0].map((r) => m.decode(r.continuation))).toEqual(outputs.slice(0, 5));
   });
 

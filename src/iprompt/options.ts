@@ -29,7 +29,7 @@ export interface IPromptOptions {
   generation_top_p: number;
   /** Hugging Face's default top-k, which the reference leaves active. */
   generation_top_k: number;
-  /** Stop after this many steps with an unchanged top five; <= 0 never stops early. */
+  /** Stop after this many steps with an unchanged top five; -1 never stops early (0, or another negative value, stops after the first step, as in the reference). */
   early_stopping_steps: number;
   /** B: examples per step; every candidate is scored on the same B examples. */
   batch_size: number;
@@ -126,7 +126,7 @@ export const DEVIATIONS: readonly Deviation[] = [
   { option: 'ties', reference: 'token-id tuples (heapq) or pandas quicksort (unstable)', ours: 'loss, then first seen', why: 'deterministic order' },
   { option: 'mask_possible_answers', reference: 'first tokens of the outputs allowed at every output position', ours: 'applied to the first output position only', why: 'quirk 3: at later positions it made multi-token outputs impossible' },
   { option: 'initial population', reference: 'one proposal per generate call until P distinct', ours: 'batched proposals until P distinct (at most 10 rounds)', why: 'same distribution, fewer passes; the cap ends a model that repeats itself' },
-  { option: 'no-prompt baseline', reference: 'not computed', ours: 'held-out loss and accuracy of the input alone', why: 'shows what the explanation adds' },
+  { option: 'no-prompt baseline', reference: 'not computed', ours: 'held-out loss and accuracy of the empty prompt (the scoring template with no prompt tokens)', why: 'shows what the explanation adds' },
   { option: 'newline ban', reference: "tokens '\\n', '\\n\\n', '\\n\\n\\n'", ours: 'every token whose text contains a newline', why: 'a byte-level BPE also has merged tokens such as \".\\n\\n\"' },
 ];
 
@@ -144,7 +144,7 @@ export const OPTION_DOCS: Readonly<Record<keyof IPromptOptions, string>> = {
   generation_temp: 'Sampling temperature of proposals.',
   generation_top_p: 'Nucleus sampling threshold of proposals (1 = off).',
   generation_top_k: 'Sample proposals from the k most likely tokens (0 = off).',
-  early_stopping_steps: 'Stop after this many steps with the same top five prompts (-1 = never).',
+  early_stopping_steps: 'Stop after this many steps with the same top five prompts (-1 = never; 0 stops after the first step).',
   batch_size: 'Examples each step scores every candidate on.',
   max_length: 'Token limit for each input, output and data row.',
   n_epochs: 'Passes over the data.',

@@ -8,6 +8,15 @@ import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { SearchRandom } from './random.ts';
 
+/** The text before a proposal context's data rows (the reference's pre_data_prompt_str). */
+export const preDataText = (o: IPromptOptions): string => `${o.llm_candidate_regeneration_prompt_start}\n\n`;
+
+/** The text after them: `\n\nPrompt:`, then the preprefix after one space, as the reference builds post_data_prompt_str. */
+export function postDataText(o: IPromptOptions): string {
+  const preprefix = o.preprefix.trimStart();
+  return `\n\n${o.llm_candidate_regeneration_prompt_end}` + (preprefix ? ' ' + preprefix : '');
+}
+
 export class Prompter {
   private readonly encoded = { right: new Map<string, number[]>(), left: new Map<string, number[]>() };
   private readonly pre: number[];
@@ -20,8 +29,8 @@ export class Prompter {
     private readonly rng: SearchRandom,
     readonly control: ModelCallControl,
   ) {
-    this.pre = model.encode(`${o.llm_candidate_regeneration_prompt_start}\n\n`);
-    this.post = model.encode(`\n\n${o.llm_candidate_regeneration_prompt_end}` + (o.preprefix ? ' ' + o.preprefix.trimStart() : ''));
+    this.pre = model.encode(preDataText(o));
+    this.post = model.encode(postDataText(o));
     this.banned = model.tokensContaining('\n');
   }
 

@@ -91,9 +91,13 @@ function heldOutScore(m: FakeModel, perToken: PerToken, ids: readonly number[], 
   return { loss: nll / tokens, accuracy: correct / examples.length };
 }
 
-/** The held-out examples, read back from the baseline call (the first score call after the steps). */
+/** The held-out examples, read back from the baseline call (the first score call after the steps: `. input`, the empty prompt). */
 function heldOutExamples(m: FakeModel, steps: StepEvent[]) {
-  return m.scoreCalls[steps.length].map((r) => ({ input: m.decode(r.context), output: m.decode(r.continuation) }));
+  return m.scoreCalls[steps.length].map((r) => {
+    const context = m.decode(r.context);
+    expect(context.startsWith('. ')).toBe(true);
+    return { input: context.slice(2), output: m.decode(r.continuation) };
+  });
 }
 
 function expectedRanking(m: FakeModel, perToken: PerToken, pool: Map<string, Entry>, steps: StepEvent[], topK: number, minBatches: number) {
@@ -154,14 +158,14 @@ describe('the search against a replay of its own events', () => {
     expect(await go(100)).toEqual([[0, 100], [64, 100], [100, 100]]);
   });
 
-  it('the no-prompt baseline is the held-out score of the input alone', async () => {
+  it('the no-prompt baseline is the held-out score of the empty prompt (`. input`)', async () => {
     const { m, steps, result } = await run({}, varying);
     const examples = heldOutExamples(m, steps);
     let nll = 0;
     let tokens = 0;
     let correct = 0;
     for (const ex of examples) {
-      const r = { context: m.encode(ex.input), continuation: m.encode(ex.output) };
+      const r = { context: m.encode(`. ${ex.input}`), continuation: m.encode(ex.output) };
       const per = r.continuation.map((_, j) => varying(r, j));
       nll -= sum(per.map((p) => Math.fround(p.logprob)));
       tokens += per.length;

@@ -8,7 +8,7 @@ import { epochBatches, plannedSteps, prepareData, type Datapoint, type Example, 
 import type { ModelCallControl, ScoreRequest, ScoreResult, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
-import { Prompter } from './proposals.ts';
+import { postDataText, preDataText, Prompter } from './proposals.ts';
 import { SearchRandom } from './random.ts';
 
 export type CandidateKind = 'population' | 'proposal' | 'mutation';
@@ -53,7 +53,7 @@ export interface RankedPrompt {
 }
 
 export interface Baseline {
-  /** Mean output NLL and exact-match accuracy with no prompt, on the same examples as the ranking. */
+  /** Mean output NLL and exact-match accuracy of the empty prompt (`. input` with prefix_before_input), on the same examples as the ranking. */
   loss: number;
   accuracy: number;
   examples: number;
@@ -90,7 +90,7 @@ export interface StepEvent {
   tokens: number;
   elapsedMs: number;
   tokensPerSecond: number;
-  /** Steps with an unchanged top five (early stopping), when it is on. */
+  /** Steps with an unchanged top five (early stopping), when it is on (early_stopping_steps other than -1). */
   unchangedSteps: number;
 }
 
@@ -318,7 +318,7 @@ class Search {
         }
         allLosses.push(stepLoss);
         allNCorrect.push(stepCorrect);
-        if (o.early_stopping_steps > 0) {
+        if (o.early_stopping_steps !== -1) {
           const top5 = this.topk(5, 3).map((e) => e.key);
           const set = [...new Set(top5)].sort().join('|');
           if (new Set(top5).size === 5 && set === lastTop) unchanged++;
@@ -357,7 +357,8 @@ class Search {
           stoppedBy = 'max_n_steps';
           break outer;
         }
-        if (o.early_stopping_steps > 0 && unchanged >= o.early_stopping_steps) {
+        // As imodelsx's check_early_stop: only -1 turns it off; 0 (or another negative) stops after the first step.
+        if (o.early_stopping_steps !== -1 && unchanged >= o.early_stopping_steps) {
           stoppedBy = 'early_stopping';
           break outer;
         }
@@ -391,8 +392,8 @@ class Search {
         ranking,
         pool_size: this.pool.size,
         tokens: this.tokens,
-        pre_data_prompt_str: `${o.llm_candidate_regeneration_prompt_start}\n\n`,
-        post_data_prompt_str: `\n\n${o.llm_candidate_regeneration_prompt_end}`,
+        pre_data_prompt_str: preDataText(o),
+        post_data_prompt_str: postDataText(o),
         train_start_time: startTime.toISOString(),
         train_end_time: trainEnd.toISOString(),
         train_time_elapsed: searchSeconds,
@@ -537,10 +538,8 @@ class Search {
 
   /** `examples` is never empty: it is the held-out split or, without one, the first n_eval rows. */
   private async baseline(examples: readonly Example[]): Promise<Baseline> {
-    const requests = examples.map((e) => ({
-      context: this.o.prefix_before_input ? [...this.preprefixIds, ...this.enc(e.input)] : [...this.enc(e.input, 'left'), ...this.preprefixIds],
-      continuation: this.enc(e.output),
-    }));
+    // The empty prompt under the scoring template, so the baseline differs from a prompted score only by the prompt's tokens.
+    const requests = examples.map((e) => this.scoreRequest([], e.input, e.output));
     const results = await this.model.score(requests, { ...this.control, firstTokenChoices: this.firstTokenChoices });
     return { ...summarise(results), examples: examples.length };
   }
