@@ -34,10 +34,12 @@ test('paste the add_two pairs, run on WASM, watch it live, get an add prompt fir
   const top = await page.getByTestId('ranked-prompt').first().textContent();
   expect(getTask('add_two').isCorrect(top ?? ''), `top prompt: ${top}`).toBe(true);
   await expect(page.getByTestId('baseline-row')).toContainText('no prompt');
-  // Try it: the model's output with and without the prompt.
+  // Try it: the model's output with and without the prompt, under the search's template.
   await page.getByTestId('try-input').fill('Given the input numbers 2 and 5, the answer is');
+  await expect(page.getByTestId('try-template')).toHaveText(JSON.stringify(`${top}. Given the input numbers 2 and 5, the answer is`));
   await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-with')).not.toBeEmpty();
+  // The built-in model with a correct add_two prompt adds 2 and 5.
+  await expect(page.getByTestId('try-with')).toContainText('7');
   await expect(page.getByTestId('try-without')).not.toBeEmpty();
   // Lineage of a pool prompt.
   await page.getByTestId('pool-row').first().click();

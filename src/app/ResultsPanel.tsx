@@ -5,6 +5,7 @@ import { downloadText, toCsv } from './download.ts';
 import type { useEngine } from './useEngine.ts';
 import type { ReactNode } from 'react';
 import { modelLabel } from './runRecord.ts';
+import { DEFAULT_OPTIONS, scoringText, type TemplateOptions } from '../iprompt/index.ts';
 
 export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useEngine>; share?: ReactNode }) {
   const record = useRunStore((s) => s.record);
@@ -72,12 +73,23 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
         </button>
         {share}
       </div>
-      {r.prompts[chosen] && <TryIt engine={engine} prompt={r.prompts[chosen].text} />}
+      {r.prompts[chosen] && (
+        <TryIt
+          engine={engine}
+          prompt={r.prompts[chosen].text}
+          template={{
+            prefix_before_input: record.options.prefix_before_input ?? DEFAULT_OPTIONS.prefix_before_input,
+            preprefix: record.options.preprefix ?? DEFAULT_OPTIONS.preprefix,
+            max_length: record.options.max_length ?? DEFAULT_OPTIONS.max_length,
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function TryIt({ engine, prompt }: { engine: ReturnType<typeof useEngine>; prompt: string }) {
+/** The chosen prompt on a new input, under the same scoring template the search used (prompt position, preprefix, length limit). */
+function TryIt({ engine, prompt, template }: { engine: ReturnType<typeof useEngine>; prompt: string; template: TemplateOptions }) {
   const [input, setInput] = useState('');
   const [out, setOut] = useState<{ with: string; without: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -86,8 +98,9 @@ function TryIt({ engine, prompt }: { engine: ReturnType<typeof useEngine>; promp
     setBusy(true);
     setError(null);
     try {
-      const [withPrompt, without] = [await engine.tryPrompt(prompt, input, 8), await engine.tryPrompt(null, input, 8)];
-      setOut({ with: withPrompt, without });
+      const withPrompt = await engine.tryPrompt(prompt, input, template, 8);
+      const without = await engine.tryPrompt(null, input, template, 8);
+      setOut({ with: withPrompt.text, without: without.text });
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -98,7 +111,7 @@ function TryIt({ engine, prompt }: { engine: ReturnType<typeof useEngine>; promp
     <div className="try" data-testid="try-it">
       <h3>Try it</h3>
       <p className="hint">
-        Type a new input; the model continues it with <code>{JSON.stringify(prompt)}</code> in front, and without it.
+        Type a new input; the model continues <code data-testid="try-template">{JSON.stringify(scoringText(prompt, input || '…', template))}</code>, as the search scored it, and the same with no prompt.
       </p>
       <div className="row">
         <input data-testid="try-input" value={input} size={50} onChange={(e) => setInput(e.target.value)} placeholder="Given the input numbers 2 and 5, the answer is" />

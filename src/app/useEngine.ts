@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { Dtype, ModelSource } from '../engine/modelSource.ts';
-import type { ExplainResult, IPromptOptionsInput } from '../iprompt/index.ts';
+import type { ExplainResult, IPromptOptionsInput, TemplateOptions } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { WorkerMessage } from '../worker/protocol.ts';
 
@@ -80,12 +80,10 @@ export function useEngine() {
     [set],
   );
 
-  /** Scores one input with and without a prompt and generates the model's output for each ("try it"). */
-  const tryPrompt = useCallback(async (prompt: string | null, input: string, maxNewTokens: number) => {
+  /** The model's greedy output for one input under the search's scoring template, with a prompt or with none ("try it"). */
+  const tryPrompt = useCallback(async (prompt: string | null, input: string, template: TemplateOptions, maxNewTokens: number) => {
     if (!client.current) throw new EngineError('INTERNAL', 'No model is loaded; load one first.');
-    const text = prompt === null ? input : `${prompt}. ${input}`;
-    const res = await client.current.call('complete', { text, max_new_tokens: maxNewTokens, seed: 1, do_sample: false });
-    return res.text;
+    return client.current.call('try', { prompt, input, template, max_new_tokens: maxNewTokens });
   }, []);
 
   return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt }), [load, cancelLoad, complete, explain, control, tryPrompt]);

@@ -4,6 +4,7 @@ export { startSearch, SearchRun } from './search.ts';
 export type { ExplainResult, ExplainMetadata, RankedPrompt, SearchEvent, StepEvent, ScoredCandidate, PoolSnapshot, Baseline, DatasetSizes, StopReason, RunState } from './search.ts';
 export { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, resolveOptions, OptionsError } from './options.ts';
 export { sampleProposals } from './proposals.ts';
+export { cutTokens, scoringContext, scoringText, type TemplateOptions, type CutSide } from './template.ts';
 export { PRESETS, type PresetName } from './presets.ts';
 export { plannedSteps } from './data.ts';
 export type { IPromptOptions, IPromptOptionsInput, PopCriterion, PopTopkStrategy, Deviation } from './options.ts';

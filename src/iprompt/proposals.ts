@@ -7,6 +7,7 @@ import { prepareData, type Datapoint } from './data.ts';
 import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { SearchRandom } from './random.ts';
+import { cutTokens, type CutSide } from './template.ts';
 
 /** The text before a proposal context's data rows (the reference's pre_data_prompt_str). */
 export const preDataText = (o: IPromptOptions): string => `${o.llm_candidate_regeneration_prompt_start}\n\n`;
@@ -35,11 +36,10 @@ export class Prompter {
   }
 
   /** Token ids of a piece of text, cut to max_length from the right (or the left). */
-  enc(text: string, side: 'right' | 'left' = 'right'): number[] {
+  enc(text: string, side: CutSide = 'right'): number[] {
     let ids = this.encoded[side].get(text);
     if (!ids) {
-      ids = this.model.encode(text);
-      if (ids.length > this.o.max_length) ids = side === 'right' ? ids.slice(0, this.o.max_length) : ids.slice(ids.length - this.o.max_length);
+      ids = cutTokens(this.model.encode(text), this.o.max_length, side);
       this.encoded[side].set(text, ids);
     }
     return ids;

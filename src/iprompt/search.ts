@@ -10,6 +10,7 @@ import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from '.
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
 import { postDataText, preDataText, Prompter } from './proposals.ts';
 import { SearchRandom } from './random.ts';
+import { scoringContext, type CutSide } from './template.ts';
 
 export type CandidateKind = 'population' | 'proposal' | 'mutation';
 
@@ -236,7 +237,6 @@ class Search {
   private readonly rng: SearchRandom;
   private readonly pool: PromptPool;
   private readonly prompter: Prompter;
-  private readonly preprefixIds: number[];
   private firstTokenChoices: number[] | undefined;
   private tokens = 0;
   private activeMs = 0;
@@ -250,7 +250,6 @@ class Search {
   ) {
     this.rng = new SearchRandom(o.seed);
     this.pool = new PromptPool(o.pop_criterion, (ids) => model.decode(ids));
-    this.preprefixIds = o.preprefix ? model.encode(o.preprefix) : [];
     this.control = { signal: hooks.signal, onTokens: (n) => (this.tokens += n) };
     this.prompter = new Prompter(model, o, this.rng, this.control);
   }
@@ -404,7 +403,7 @@ class Search {
     return result;
   }
 
-  private enc(text: string, side: 'right' | 'left' = 'right'): number[] {
+  private enc(text: string, side: CutSide = 'right'): number[] {
     return this.prompter.enc(text, side);
   }
 
@@ -450,11 +449,9 @@ class Search {
     return this.o.pop_topk_strategy === 'all' ? this.pool.topkAll(k, minOccurrences) : this.pool.topkDifferentStartToken(k, minOccurrences, this.rng);
   }
 
-  /** Scoring sequence of one prompt and one example: `prompt. input` then the output. */
+  /** Scoring sequence of one prompt and one example: the template's context, then the output. */
   private scoreRequest(prompt: readonly number[], input: string, output: string): ScoreRequest {
-    const continuation = this.enc(output);
-    if (this.o.prefix_before_input) return { context: [...this.preprefixIds, ...prompt, ...this.enc(`. ${input}`)], continuation };
-    return { context: [...this.enc(input, 'left'), ...this.preprefixIds, ...prompt], continuation };
+    return { context: scoringContext(prompt, input, this.o, (text, side) => this.enc(text, side)), continuation: this.enc(output) };
   }
 
   /** Mean output NLL (over all output tokens) and exact-match accuracy of each prompt on the examples. */

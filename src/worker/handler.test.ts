@@ -54,6 +54,28 @@ describe('WorkerHandler', () => {
     expect(done.type === 'result' && done.kind === 'complete' && done.payload.ids.length).toBe(4);
   });
 
+  it("'try' continues the input under the search's scoring template, with the prompt or with none", async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle(load);
+    const direct = await loadNodeModel(TINY_LLAMA_DIR, { dtype: 'q4' });
+    const enc = (t: string) => direct.tokenizer.encode(t);
+    const greedy = async (context: number[]) => direct.tokenizer.decode((await direct.engine.generate([context], { max_new_tokens: 5, seed: 1, do_sample: false }))[0]);
+    const input = 'Given the input numbers 2 and 5, the answer is';
+    const cases = [
+      // Written out by hand: preprefix | prompt | ". input"; then input | preprefix | prompt.
+      { prompt: ' Add the numbers', template: { prefix_before_input: true, preprefix: 'Rule:', max_length: 128 }, context: [...enc('Rule:'), ...enc(' Add the numbers'), ...enc(`. ${input}`)] },
+      { prompt: null, template: { prefix_before_input: true, preprefix: '', max_length: 128 }, context: enc(`. ${input}`) },
+      { prompt: ' Add the numbers', template: { prefix_before_input: false, preprefix: '', max_length: 4 }, context: [...enc(input).slice(-4), ...enc(' Add the numbers')] },
+    ];
+    for (const [i, c] of cases.entries()) {
+      await handler.handle({ kind: 'try', id: `t${i}`, payload: { prompt: c.prompt, input, template: c.template, max_new_tokens: 5 } });
+      const res = posted.filter((m) => m.id === `t${i}`).pop()!;
+      expect(res.type === 'result' && res.kind === 'try' && res.payload).toEqual({ text: await greedy(c.context), context: direct.tokenizer.decode(c.context) });
+    }
+    await handler.handle({ kind: 'try', id: 'blank', payload: { prompt: null, input: '  ', template: cases[0].template, max_new_tokens: 5 } });
+    expect(posted.pop()).toMatchObject({ type: 'error', id: 'blank', error: { message: 'Type an input to try.' } });
+  });
+
   it('a failed load keeps the previous model and reports the error code', async () => {
     let fail = false;
     const { posted, handler } = setup(async (spec, control) => {

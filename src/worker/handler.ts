@@ -6,7 +6,7 @@ import { EngineError, toEngineError } from '../engine/errors.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
 import { searchModelOf } from '../engine/searchModel.ts';
-import { startSearch, type SearchRun } from '../iprompt/index.ts';
+import { cutTokens, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
 import type { LoadSpec, ModelSummary, Request, Responses, WorkerMessage } from './protocol.ts';
 
 export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<LoadedModel>;
@@ -138,6 +138,15 @@ export class WorkerHandler {
           const [out] = await engine.generate([ids], options, { signal, onTokens: this.tokenCounter(req.id) });
           const ms = performance.now() - t0;
           return { text: tokenizer.decode(out), ids: out, ms, tokensPerSecond: (out.length / ms) * 1000 };
+        });
+      case 'try':
+        return this.using(async ({ engine, tokenizer }) => {
+          const { prompt, input, template, max_new_tokens } = req.payload;
+          if (input.trim() === '') throw new EngineError('INTERNAL', 'Type an input to try.');
+          const enc = (text: string, side: CutSide) => cutTokens(tokenizer.encode(text), template.max_length, side);
+          const context = scoringContext(prompt === null ? [] : tokenizer.encode(prompt), input, template, enc);
+          const [out] = await engine.generate([context], { max_new_tokens, seed: 1, do_sample: false }, { signal, onTokens: this.tokenCounter(req.id) });
+          return { text: tokenizer.decode(out), context: tokenizer.decode(context) };
         });
       case 'explain':
         return this.using(async ({ engine, tokenizer }) => {

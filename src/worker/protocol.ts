@@ -9,7 +9,7 @@ import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
-import type { ExplainResult, IPromptOptionsInput, RunState, SearchEvent } from '../iprompt/index.ts';
+import type { ExplainResult, IPromptOptionsInput, RunState, SearchEvent, TemplateOptions } from '../iprompt/index.ts';
 
 export interface LoadSpec {
   source: ModelSource;
@@ -34,12 +34,23 @@ export interface CompleteSpec extends SamplingOptions {
   do_sample?: boolean;
 }
 
+/** "Try it": the model's greedy continuation of `input` under the search's scoring template. */
+export interface TrySpec {
+  /** The prompt's text; null for the empty prompt (the no-prompt baseline). */
+  prompt: string | null;
+  input: string;
+  /** The run's prefix_before_input, preprefix and max_length. */
+  template: TemplateOptions;
+  max_new_tokens: number;
+}
+
 export interface Requests {
   load: LoadSpec;
   score: { pairs: ScorePair[] };
   generate: { contexts: number[][]; options: GenerateOptions };
   /** Text in, text out: the first page's "generate a line". */
   complete: CompleteSpec;
+  try: TrySpec;
   tokenize: { texts: string[] };
   decode: { ids: number[][] };
   /** Runs an iPrompt search on the loaded model; its events stream as 'search' messages. */
@@ -56,6 +67,8 @@ export interface Responses {
   score: ScoredContinuation[];
   generate: number[][];
   complete: { text: string; ids: number[]; ms: number; tokensPerSecond: number };
+  /** The continuation, and the context the model read (decoded), for showing. */
+  try: { text: string; context: string };
   tokenize: number[][];
   decode: string[];
   explain: ExplainResult;
