@@ -15,7 +15,6 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 function scan(s: string, wantItem: number): { error?: number; item?: number } {
   let i = 0;
-  let depth = 0;
   const fail = (): never => {
     throw new Stop(i, false);
   };
@@ -38,18 +37,17 @@ function scan(s: string, wantItem: number): { error?: number; item?: number } {
       } else if (!(c >= 32)) fail(); // a raw control character, or the end of the text (NaN)
     }
   };
-  const value = (): void => {
+  /** `outermost`: the text's own value, whose array items are the ones counted. */
+  const value = (outermost = false): void => {
     ws();
     const c = s[i];
     if (c === '[' || c === '{') {
       const close = c === '[' ? ']' : '}';
-      const top = depth === 0 && c === '[';
-      depth++;
+      const top = outermost && c === '[';
       i++;
       ws();
       if (s[i] === close) {
         i++;
-        depth--;
         return;
       }
       for (let k = 0; ; k++) {
@@ -66,7 +64,6 @@ function scan(s: string, wantItem: number): { error?: number; item?: number } {
         if (s[i] === ',') i++;
         else if (s[i] === close) {
           i++;
-          depth--;
           return;
         } else fail();
       }
@@ -83,7 +80,7 @@ function scan(s: string, wantItem: number): { error?: number; item?: number } {
     i = NUMBER.lastIndex;
   };
   try {
-    value();
+    value(true);
     ws();
     if (i < s.length) fail();
     return {};

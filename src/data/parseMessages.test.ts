@@ -12,6 +12,7 @@ function refusal(text: string, opts: ParseOptions = {}): { code: string; message
   } catch (e) {
     expect(e).toBeInstanceOf(DataParseError);
     const err = e as DataParseError;
+    expect(err.name).toBe('DataParseError');
     return { code: err.code, message: err.message, ...(err.line !== undefined ? { line: err.line } : {}) };
   }
   throw new Error(`expected a refusal of ${JSON.stringify(text)}`);

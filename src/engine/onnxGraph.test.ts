@@ -51,3 +51,74 @@ describe('summariseGraph', () => {
     expect(() => summariseGraph(new Uint8Array([0x08, 0x08]))).toThrow(/no graph/);
   });
 });
+
+/**
+ * Protobuf written by hand, field by field, as the wire format says (varint keys: field << 3 |
+ * wire type), to put in what the test models never have: fixed-width fields, stray types,
+ * non-default domains, and cuts in every kind of field.
+ */
+const varint = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    out.push((n % 128) + (n >= 128 ? 128 : 0));
+    n = Math.floor(n / 128);
+  } while (n > 0);
+  return out;
+};
+const bytesOf = (s: string) => [...new TextEncoder().encode(s)];
+const field = (f: number, wire: number, payload: number[]) => [...varint(f * 8 + wire), ...payload];
+const str = (f: number, s: string) => field(f, 2, [...varint(bytesOf(s).length), ...bytesOf(s)]);
+const sub = (f: number, b: number[]) => field(f, 2, [...varint(b.length), ...b]);
+const int = (f: number, n: number) => field(f, 0, varint(n));
+const fixed32 = (f: number) => field(f, 5, [1, 2, 3, 4]);
+const fixed64 = (f: number) => field(f, 1, [1, 2, 3, 4, 5, 6, 7, 8]);
+const model = (graph: number[], extra: number[] = []) => Uint8Array.from([...int(1, 8), ...extra, ...sub(7, graph)]);
+
+describe('summariseGraph on hand-written protobuf', () => {
+  it('skips fixed-width and stray fields wherever they are, reading names, domains and integer attributes', () => {
+    const attr = [...str(1, 'num_heads'), ...fixed32(2), ...int(3, 12), ...fixed64(4)];
+    const node = [...str(1, 'x'), ...fixed64(9), ...str(2, 'y'), ...int(4, 5), ...str(4, 'Attention'), ...fixed32(10), ...str(7, 'ai.onnx'), ...sub(5, attr)];
+    const custom = [...str(4, 'GroupQueryAttention'), ...str(7, 'com.microsoft'), ...sub(5, [...str(1, 'do_rotary'), ...int(3, 1)])];
+    // A string-valued attribute (s, field 4) has no integer: it is left out.
+    const named = [...str(4, 'Cast'), ...sub(5, [...str(1, 'to'), ...str(4, 'float')])];
+    const graph = [...fixed32(3), ...sub(1, node), ...int(2, 7), ...sub(1, custom), ...sub(1, named), ...sub(12, [...str(1, 'logits'), ...fixed64(2)]), ...sub(12, str(1, 'present.0.key'))];
+    const g = summariseGraph(model(graph, [...fixed64(3), ...fixed32(4)]));
+    expect(g.nodes).toEqual([
+      { opType: 'Attention', domain: 'ai.onnx', inputs: ['x'], outputs: ['y'], intAttrs: { num_heads: 12 } },
+      { opType: 'GroupQueryAttention', domain: 'com.microsoft', inputs: [], outputs: [], intAttrs: { do_rotary: 1 } },
+      { opType: 'Cast', domain: '', inputs: [], outputs: [], intAttrs: {} },
+    ]);
+    expect(g.outputs).toEqual(['logits', 'present.0.key']);
+    expect([...g.opTypes]).toEqual(['Attention', 'com.microsoft:GroupQueryAttention', 'Cast']);
+    expect(attentionStyle(g)).toBe('right-padded');
+  });
+
+  it('reads a graph held in a "g" or a "graphs" attribute, and ignores those fields when they are not messages', () => {
+    const inner = sub(1, str(4, 'Softmax'));
+    const ifNode = [...str(4, 'If'), ...sub(5, [...str(1, 'then_branch'), ...sub(6, inner)]), ...sub(5, [...str(1, 'body'), ...sub(11, sub(1, str(4, 'MatMul')))]), ...sub(5, [...str(1, 'x'), ...int(6, 3), ...int(11, 4)])];
+    const g = summariseGraph(model(sub(1, ifNode)));
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Softmax', 'MatMul', 'If']);
+    // Outputs are read from the main graph only.
+    const withOutputs = sub(1, [...str(4, 'If'), ...sub(5, [...str(1, 'g'), ...sub(6, [...inner, ...sub(12, str(1, 'inner_out'))])])]);
+    expect(summariseGraph(model([...withOutputs, ...sub(12, str(1, 'logits'))])).outputs).toEqual(['logits']);
+  });
+
+  it('names what is wrong with a cut or malformed message', () => {
+    const good = model(sub(1, str(4, 'Add')));
+    expect(summariseGraph(good).nodes).toHaveLength(1);
+    // A varint cut short (its last byte still says "more follows").
+    expect(() => summariseGraph(Uint8Array.from([0x08, 0x80]))).toThrow('truncated varint');
+    expect(() => summariseGraph(Uint8Array.from([0x08]))).toThrow('truncated varint');
+    expect(() => summariseGraph(Uint8Array.from([0x08, ...Array(10).fill(0x80), 0x01]))).toThrow('varint too long');
+    // A length past the end, and fixed-width fields cut short.
+    expect(() => summariseGraph(good.subarray(0, good.length - 1))).toThrow('truncated field');
+    expect(() => summariseGraph(Uint8Array.from([...int(1, 8), ...field(3, 5, [1, 2, 3])]))).toThrow('truncated field');
+    expect(() => summariseGraph(Uint8Array.from([...int(1, 8), ...field(3, 1, [1, 2, 3, 4, 5, 6, 7])]))).toThrow('truncated field');
+    // Exactly filling the message is not a cut.
+    expect(summariseGraph(Uint8Array.from([...good, ...fixed64(3)])).nodes).toHaveLength(1);
+    expect(summariseGraph(Uint8Array.from([...good, ...fixed32(3)])).nodes).toHaveLength(1);
+    // Groups (wire types 3 and 4) are not used by ONNX.
+    expect(() => summariseGraph(Uint8Array.from([...good, ...field(3, 3, [])]))).toThrow('unsupported wire type 3');
+  });
+});
+

@@ -72,12 +72,12 @@ class Reader {
   }
 }
 
-const text = new TextDecoder('utf-8');
+const text = new TextDecoder(); // UTF-8
 
 function readNode(buf: Uint8Array, start: number, end: number, into: GraphNode[]): void {
   const node: GraphNode = { opType: '', domain: '', inputs: [], outputs: [], intAttrs: {} };
   new Reader(buf, start, end).fields((f, w, s, e) => {
-    if (w !== 2 && f !== 0) return;
+    if (w !== 2) return; // every NodeProto field read here is length-delimited
     if (f === 1) node.inputs.push(text.decode(buf.subarray(s, e)));
     else if (f === 2) node.outputs.push(text.decode(buf.subarray(s, e)));
     else if (f === 4) node.opType = text.decode(buf.subarray(s, e));
