@@ -93,6 +93,23 @@ describe('summariseGraph on hand-written protobuf', () => {
     expect(attentionStyle(g)).toBe('right-padded');
   });
 
+  it('ignores a field with a known number but the wrong wire type, at every level', () => {
+    // Each stray varint reuses the number of a length-delimited field read at that level.
+    const attr = [...str(1, 'num_heads'), ...int(3, 12), ...int(1, 5), ...sub(3, [1]), ...int(6, 2), ...int(11, 2)];
+    const node = [...str(4, 'Add'), ...str(1, 'a'), ...int(4, 9), ...int(1, 3), ...int(2, 3), ...int(7, 1), ...sub(5, attr)];
+    const graph = [...int(1, 5), ...sub(1, node), ...sub(12, [...str(1, 'logits'), ...int(1, 4)]), ...int(12, 3)];
+    const g = summariseGraph(model(graph));
+    expect(g.nodes).toEqual([{ opType: 'Add', domain: '', inputs: ['a'], outputs: [], intAttrs: { num_heads: 12 } }]);
+    expect(g.outputs).toEqual(['logits']);
+    // A model whose field 7 is a varint has no graph.
+    expect(() => summariseGraph(Uint8Array.from([...int(1, 8), ...int(7, 3)]))).toThrow('no graph in the model');
+  });
+
+  it('leaves out a nameless attribute, and a node without an op type has an empty one', () => {
+    const g = summariseGraph(model(sub(1, [...str(1, 'x'), ...sub(5, int(3, 4))])));
+    expect(g.nodes).toEqual([{ opType: '', domain: '', inputs: ['x'], outputs: [], intAttrs: {} }]);
+  });
+
   it('reads a graph held in a "g" or a "graphs" attribute, and ignores those fields when they are not messages', () => {
     const inner = sub(1, str(4, 'Softmax'));
     const ifNode = [...str(4, 'If'), ...sub(5, [...str(1, 'then_branch'), ...sub(6, inner)]), ...sub(5, [...str(1, 'body'), ...sub(11, sub(1, str(4, 'MatMul')))]), ...sub(5, [...str(1, 'x'), ...int(6, 3), ...int(11, 4)])];

@@ -27,6 +27,8 @@ describe('the scoring template', () => {
 
   it('cuts only what is longer than the limit', () => {
     expect(cutTokens([1, 2, 3], 3, 'left')).toEqual([1, 2, 3]);
+    expect(cutTokens([1, 2], 3, 'left')).toEqual([1, 2]);
+    expect(cutTokens([1, 2], 3, 'right')).toEqual([1, 2]);
     expect(cutTokens([1, 2, 3, 4], 3, 'left')).toEqual([2, 3, 4]);
     expect(cutTokens([1, 2, 3, 4], 3, 'right')).toEqual([1, 2, 3]);
   });
