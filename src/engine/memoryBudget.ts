@@ -72,10 +72,10 @@ export function misfit(files: readonly SizedFile[], backend: BackendChoice, opts
 }
 
 /**
- * Whether a variant of `totalBytes` can fit, judged from its total alone (the catalogue knows
- * totals, not how an export splits them into files): only the WASM heap is checked here. The
- * per-file limit is checked once the real file sizes are known, still before any download.
+ * Whether a variant of `totalBytes` fits, counted as one file: the catalogue knows totals only,
+ * and the exports it lists keep each format's weights in one data file (docs/models.md). A model
+ * loaded from elsewhere is judged by its real file sizes, still before any download.
  */
 export function variantFits(totalBytes: number, backend: BackendChoice): boolean {
-  return backend.backend !== 'wasm' || totalBytes <= WASM_WEIGHT_BUDGET;
+  return misfit([{ file: 'weights', bytes: totalBytes }], backend) === null;
 }
