@@ -153,10 +153,15 @@ describe('too much data', () => {
     expect(back.result!.series[0]).toEqual(run.result!.series[0]);
   });
 
-  it('throws TOO_LARGE when nothing fits', async () => {
+  it('throws TOO_LARGE when nothing fits, saying what was tried', async () => {
     const run = realisticRun();
     run.options.preprefix = 'x'.repeat(200);
     await expect(encodePermalink(run, { maxLength: 100 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await expect(encodePermalink(run, { maxLength: 100, maxPrompts: 3 })).rejects.toThrow(
+      new PermalinkError('TOO_LARGE', 'This run is too large to share as a link, even without its data and with only 3 prompts (the 100-character limit).'),
+    );
+    // A run with no results yet has nothing to trim: the same refusal.
+    await expect(encodePermalink({ ...run, result: null }, { maxLength: 100 })).rejects.toMatchObject({ code: 'TOO_LARGE' });
   });
 
   it('refuses to encode a run that would not decode', async () => {
@@ -184,6 +189,10 @@ describe('too much data', () => {
     const kept = back.result!.series.map((p) => p.step);
     const k = kept[1] - kept[0];
     expect(k).toBeGreaterThan(1);
+    // k is the first power of two that fits: every (k / 2)-th point (and the last) would not.
+    expect(Math.log2(k) % 1).toBe(0);
+    const denser = hashed.result!.series.filter((_, i, all) => i % (k / 2) === 0 || i === all.length - 1);
+    expect(packFragment({ ...hashed, result: { ...hashed.result!, prompts: hashed.result!.prompts.slice(0, 5), series: denser } }, 6000)).toBeNull();
     expect(kept).toEqual([...Array.from({ length: Math.ceil(3000 / k) }, (_, i) => i * k), ...((2999 % k) === 0 ? [] : [2999])]);
     expect(trimmed.note).toBe(`To fit within the 6,000-character limit, it keeps only the first 5 of 64 prompts and ${kept.length.toLocaleString('en-US')} of 3,000 progress points.`);
   });
