@@ -34,6 +34,8 @@ describe('the format guess', () => {
     ['a,b\nc,d', 'csv'],
     ['hello', 'pasted'],
     ['\n \n', 'pasted'],
+    ['x,', 'csv'],
+    ['  \t \nx,y', 'csv'],
   ])('%j is %s', (text, format) => {
     expect(sniffFormat(text)).toBe(format);
   });
@@ -90,6 +92,13 @@ describe('refusals, word for word', () => {
     ['single quotes', "[{'input': 'a'}]", {}, { code: 'BAD_JSON', message: 'Line 1, column 3: this is not valid JSON (unexpected "\'"; JSON text needs double quotes).', line: 1 }],
     ['a trailing comma', '[\n  ["a", "b"],\n]', {}, { code: 'BAD_JSON', message: 'Line 3, column 1: this is not valid JSON (unexpected "]"; remove the comma before it).', line: 3 }],
     ['a raw line break in a string', '["a\nb", "c"]', { format: 'json' }, { code: 'BAD_JSON', message: 'Line 1, column 4: this is not valid JSON (a line break or control character inside a text value; write it as \\n or \\t).', line: 1 }],
+    ['the only column is the output', 'output\nx\n', { format: 'csv' }, { code: 'MISSING_COLUMN', message: 'The data has only one column ("output"); it needs a column of inputs and a column of outputs.' }],
+    ['an unclosed quote at the end of a line', 'input,output\nx,"\ny,z\n', {}, { code: 'UNMATCHED_QUOTE', message: 'Line 2: the quoted field that starts here is never closed (unmatched ").', line: 2 }],
+    ['pasted, several commas from the first character', ',a,b\n', { format: 'pasted' }, { code: 'BAD_ROW', message: 'Line 1: it has several commas, so where the input ends is unclear. Write each pair as input<TAB>output or input => output.', line: 1 }],
+    ['JSON cut right after a value', '[1', {}, { code: 'BAD_JSON', message: 'Line 1, column 3: this is not valid JSON (it ends too early: a bracket, brace or quote is not closed).', line: 1 }],
+    ['a trailing comma in an object', '{"inputs": [1],}', {}, { code: 'BAD_JSON', message: 'Line 1, column 16: this is not valid JSON (unexpected "}"; remove the comma before it).', line: 1 }],
+    ['a wrong closing bracket', '{"inputs": [1]]', {}, { code: 'BAD_JSON', message: 'Line 1, column 15: this is not valid JSON (unexpected "]").', line: 1 }],
+    ['JSON nested too deep for the walker: the engine says why', '['.repeat(200_000), { format: 'json' }, { code: 'BAD_JSON', message: 'Line 1: this is not valid JSON (Unexpected end of JSON input).', line: 1 }],
     ['a bad JSONL line', '{"input": "a", "output": "b"}\n{"input": x}\n', { format: 'jsonl' }, { code: 'BAD_JSON', message: 'Line 2, column 11: this line is not valid JSON (unexpected "x").', line: 2 }],
   ])('%s', (_what, text, opts, expected) => {
     expect(refusal(text, opts as ParseOptions)).toEqual(expected);
@@ -124,6 +133,36 @@ describe('what the parsers keep', () => {
     const q = parsePairs('a, Output ,b\n1,2,3\n');
     expect([q.inputColumn, q.outputColumn, q.inputs[0], q.outputs[0]]).toEqual(['a', 'Output', '1', '2']);
     expect(parsePairs('q,a\n1,2\n', { inputColumn: ' Q ' }).inputColumn).toBe('q');
+  });
+
+  it('takes an exact column name before a case-insensitive one, and finds names with spaces around them', () => {
+    expect(parsePairs('a,A,b\n1,2,3\n', { inputColumn: 'a', outputColumn: 'b' }).inputs).toEqual(['1']);
+    const j = parsePairs('[{" Input ": "x", " q ": "y", "output": "z"}]');
+    expect([j.inputColumn, j.outputColumn]).toEqual([' Input ', 'output']);
+    expect(parsePairs('[{" q ": "y", "output": "z"}]', { inputColumn: 'Q' }).inputColumn).toBe(' q ');
+    let err: DataParseError | undefined;
+    try {
+      parsePairs('q,a\nx,y\n', { inputColumn: 'question' });
+    } catch (e) {
+      err = e as DataParseError;
+    }
+    expect(err?.columns).toEqual(['q', 'a']);
+  });
+
+  it('chooses input and output by whole names only: "my_input" or "outputs_raw" are ordinary columns', () => {
+    const pick = (header: string) => {
+      const p = parsePairs(`${header}\n1,2,3\n`);
+      return [p.inputColumn, p.outputColumn];
+    };
+    expect(pick('x,inputs_raw,output')).toEqual(['x', 'output']);
+    expect(pick('x,raw_input,output')).toEqual(['x', 'output']);
+    expect(pick('outputs_raw,x,y')).toEqual(['outputs_raw', 'x']);
+    expect(pick('raw_output,x,y')).toEqual(['raw_output', 'x']);
+  });
+
+  it('skips lines of spaces in CSV and JSONL', () => {
+    expect(parsePairs('input,output\n   \nx,y\n').inputs).toEqual(['x']);
+    expect(parsePairs('{"input": "a", "output": "b"}\n   \n{"input": "c", "output": "d"}\n', { format: 'jsonl' }).inputs).toEqual(['a', 'c']);
   });
 
   it('reads pasted lines verbatim around their separator, dropping a CR and blank lines', () => {
