@@ -5,17 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DataParseError, formatFromFileName, parsePairs, parseTable, sniffFormat, type ParseOptions } from './parsePairs.ts';
+import { thrown } from '../test/thrown.ts';
 
 function refusal(text: string, opts: ParseOptions = {}): { code: string; message: string; line?: number } {
-  try {
-    parsePairs(text, opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataParseError);
-    const err = e as DataParseError;
-    expect(err.name).toBe('DataParseError');
-    return { code: err.code, message: err.message, ...(err.line !== undefined ? { line: err.line } : {}) };
-  }
-  throw new Error(`expected a refusal of ${JSON.stringify(text)}`);
+  const err = thrown(() => parsePairs(text, opts), DataParseError);
+  expect(err.name).toBe('DataParseError');
+  return { code: err.code, message: err.message, ...(err.line !== undefined ? { line: err.line } : {}) };
 }
 
 describe('the format guess', () => {
@@ -140,13 +135,7 @@ describe('what the parsers keep', () => {
     const j = parsePairs('[{" Input ": "x", " q ": "y", "output": "z"}]');
     expect([j.inputColumn, j.outputColumn]).toEqual([' Input ', 'output']);
     expect(parsePairs('[{" q ": "y", "output": "z"}]', { inputColumn: 'Q' }).inputColumn).toBe(' q ');
-    let err: DataParseError | undefined;
-    try {
-      parsePairs('q,a\nx,y\n', { inputColumn: 'question' });
-    } catch (e) {
-      err = e as DataParseError;
-    }
-    expect(err?.columns).toEqual(['q', 'a']);
+    expect(thrown(() => parsePairs('q,a\nx,y\n', { inputColumn: 'question' }), DataParseError).columns).toEqual(['q', 'a']);
   });
 
   it('chooses input and output by whole names only: "my_input" or "outputs_raw" are ordinary columns', () => {

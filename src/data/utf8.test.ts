@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random.ts';
 import { checkSize, checkTextSize, decodeUtf8, firstInvalidUtf8, utf8Length } from './utf8.ts';
 import { DataParseError } from './errors.ts';
+import { thrown } from '../test/thrown.ts';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 /** The longest prefix that decodes: an invalid sequence starting at L fails every longer prefix. */
@@ -21,15 +22,7 @@ function oracle(b: Uint8Array): number {
   return 0;
 }
 
-function error(fn: () => unknown): DataParseError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataParseError);
-    return e as DataParseError;
-  }
-  throw new Error('expected an error');
-}
+const error = (fn: () => unknown) => thrown(fn, DataParseError);
 
 describe('firstInvalidUtf8', () => {
   it('agrees with the platform decoder on 3,000 random byte strings, and on each boundary byte', () => {

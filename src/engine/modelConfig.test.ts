@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from './errors.ts';
 import { parseDecoderShape, parseJsonFile } from './modelConfig.ts';
+import { thrown } from '../test/thrown.ts';
 
 // Abridged from the config.json files of the models the app offers.
 const smolLM2 = { model_type: 'llama', hidden_size: 576, num_attention_heads: 9, num_key_value_heads: 3, num_hidden_layers: 30, vocab_size: 49152, max_position_embeddings: 8192, bos_token_id: 1, eos_token_id: 2, pad_token_id: 2 };
@@ -30,24 +31,12 @@ describe('parseDecoderShape', () => {
 
   it('reads a nested text_config, and names config.json when fields are missing', () => {
     expect(parseDecoderShape({ model_type: 'x', text_config: qwen3 }).numLayers).toBe(28);
-    expect(() => parseDecoderShape({ model_type: 'llama' })).toThrow(EngineError);
-    try {
-      parseDecoderShape({ model_type: 'llama' });
-    } catch (err) {
-      expect((err as EngineError).file).toBe('config.json');
-    }
+    expect(thrown(() => parseDecoderShape({ model_type: 'llama' }), EngineError).file).toBe('config.json');
   });
 });
 
 describe('parseDecoderShape at its edges', () => {
-  const refusal = (cfg: Record<string, unknown>) => {
-    try {
-      parseDecoderShape(cfg);
-    } catch (err) {
-      return err as EngineError;
-    }
-    throw new Error('expected a refusal');
-  };
+  const refusal = (cfg: Record<string, unknown>) => thrown(() => parseDecoderShape(cfg), EngineError);
   const { num_hidden_layers: _l, num_attention_heads: _h, hidden_size: _d, vocab_size: _v, ...rest } = smolLM2;
 
   it('refuses a config missing any one of layers, heads, vocabulary and width, naming config.json', () => {
@@ -91,14 +80,7 @@ describe('parseDecoderShape at its edges', () => {
 
 describe('parseJsonFile', () => {
   const bytes = (s: string) => new TextEncoder().encode(s);
-  const refusal = (b: Uint8Array) => {
-    try {
-      parseJsonFile(b, 'config.json');
-    } catch (err) {
-      return err as EngineError;
-    }
-    throw new Error('expected a refusal');
-  };
+  const refusal = (b: Uint8Array) => thrown(() => parseJsonFile(b, 'config.json'), EngineError);
 
   it('reads a JSON object', () => {
     expect(parseJsonFile(bytes('{"a": [1, "é"]}'), 'config.json')).toEqual({ a: [1, 'é'] });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from './errors.ts';
 import { TextTokenizer } from './tokenizer.ts';
+import { thrown } from '../test/thrown.ts';
 import { REPLICAS_DIR, TINY_LLAMA_DIR } from '../test/testModels.ts';
 
 type Json = Record<string, any>;
@@ -80,16 +81,10 @@ describe('TextTokenizer on the built tokenizers', () => {
   });
 
   it('a tokenizer.json it cannot read is BAD_MODEL, naming the file', () => {
-    let error: unknown;
-    try {
-      new TextTokenizer({ model: { type: 'NoSuchModel' } }, {});
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).code).toBe('BAD_MODEL');
-    expect((error as EngineError).message).toMatch(/^tokenizer\.json could not be read: /);
-    expect((error as EngineError).file).toBe('tokenizer.json');
-    expect((error as EngineError).cause).toBeInstanceOf(Error);
+    const error = thrown(() => new TextTokenizer({ model: { type: 'NoSuchModel' } }, {}), EngineError);
+    expect(error.code).toBe('BAD_MODEL');
+    expect(error.message).toMatch(/^tokenizer\.json could not be read: /);
+    expect(error.file).toBe('tokenizer.json');
+    expect(error.cause).toBeInstanceOf(Error);
   });
 });

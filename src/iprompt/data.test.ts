@@ -2,19 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { DataError, plannedSteps, prepareData, stripOutputString } from './data.ts';
 import { resolveOptions, type IPromptOptionsInput } from './options.ts';
 import { SearchRandom } from './random.ts';
+import { thrown } from '../test/thrown.ts';
 
 const prep = (inputs: unknown[], outputs: unknown[], opts: IPromptOptionsInput = {}) => prepareData(inputs as string[], outputs as string[], resolveOptions(opts), new SearchRandom(1));
 const examples = (n: number) => [Array.from({ length: n }, (_, i) => `in ${i}`), Array.from({ length: n }, (_, i) => ` out ${i}`)] as const;
 
 function refusal(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    expect((e as Error).name).toBe('DataError');
-    return e as DataError;
-  }
-  throw new Error('expected a DataError');
+  const e = thrown(f, DataError);
+  expect(e.name).toBe('DataError');
+  return e;
 }
 
 describe('prepareData refuses bad data, naming the example', () => {

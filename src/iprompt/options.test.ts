@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, OptionsError, resolveOptions, type IPromptOptionsInput } from './options.ts';
+import { thrown } from '../test/thrown.ts';
 
 // Every check of resolveOptions at its boundary: the last value accepted and the first refused,
 // with the message a user sees (written out here, not built from the code's own strings).
@@ -61,15 +62,9 @@ describe('resolveOptions at every boundary', () => {
   });
 
   it.each(refused.map(([input, message]) => [message, input] as const))('refuses: %s', (message, input) => {
-    let error: unknown;
-    try {
-      resolveOptions(input);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as Error).name).toBe('OptionsError');
-    expect((error as Error).message).toBe(message);
+    const error = thrown(() => resolveOptions(input), OptionsError);
+    expect(error.name).toBe('OptionsError');
+    expect(error.message).toBe(message);
   });
 
   it('refuses an unknown name, listing the options there are', () => {

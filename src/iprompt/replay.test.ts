@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScoreRequest } from './languageModel.ts';
 import type { IPromptOptionsInput } from './options.ts';
 import { startSearch, type ExplainResult, type SearchEvent, type StepEvent } from './search.ts';
-import { FakeModel, fakeWords } from './testing/fakeModel.ts';
+import { FakeModel, fakeWords, scoreByRules } from './testing/fakeModel.ts';
 
 const T = 6;
 const inputs = Array.from({ length: 40 }, (_, i) => `Given x${i} the answer is`);
@@ -76,19 +76,9 @@ async function replay(m: FakeModel, steps: StepEvent[], P: number) {
   return { pool, before };
 }
 
-/** Held-out score of a prompt by the rules: token-weighted mean NLL and exact match, from perToken. */
+/** Held-out score of a prompt (token ids; [] for the empty prompt) by the rules, from perToken. */
 function heldOutScore(m: FakeModel, perToken: PerToken, ids: readonly number[], examples: { input: string; output: string }[]) {
-  let nll = 0;
-  let tokens = 0;
-  let correct = 0;
-  for (const ex of examples) {
-    const r = { context: [...ids, ...m.encode(`. ${ex.input}`)], continuation: m.encode(ex.output) };
-    const per = r.continuation.map((_, j) => perToken(r, j));
-    nll -= sum(per.map((p) => Math.fround(p.logprob)));
-    tokens += per.length;
-    if (per.every((p) => p.argmax)) correct++;
-  }
-  return { loss: nll / tokens, accuracy: correct / examples.length };
+  return scoreByRules(examples.map((ex) => ({ context: [...ids, ...m.encode(`. ${ex.input}`)], continuation: m.encode(ex.output) })), perToken);
 }
 
 /** The held-out examples, read back from the baseline call (the first score call after the steps: `. input`, the empty prompt). */
@@ -161,18 +151,9 @@ describe('the search against a replay of its own events', () => {
   it('the no-prompt baseline is the held-out score of the empty prompt (`. input`)', async () => {
     const { m, steps, result } = await run({}, varying);
     const examples = heldOutExamples(m, steps);
-    let nll = 0;
-    let tokens = 0;
-    let correct = 0;
-    for (const ex of examples) {
-      const r = { context: m.encode(`. ${ex.input}`), continuation: m.encode(ex.output) };
-      const per = r.continuation.map((_, j) => varying(r, j));
-      nll -= sum(per.map((p) => Math.fround(p.logprob)));
-      tokens += per.length;
-      if (per.every((p) => p.argmax)) correct++;
-    }
-    expect(result.metadata.baseline!.loss).toBeCloseTo(nll / tokens, 10);
-    expect(result.metadata.baseline!.accuracy).toBe(correct / examples.length);
+    const want = heldOutScore(m, varying, [], examples);
+    expect(result.metadata.baseline!.loss).toBeCloseTo(want.loss, 10);
+    expect(result.metadata.baseline!.accuracy).toBe(want.accuracy);
     expect(new Set(examples.map((e) => e.input)).size).toBe(10);
   });
 

@@ -11,7 +11,7 @@ import { SearchRandom } from './random.ts';
 import { prepareData } from './data.ts';
 import { resolveOptions } from './options.ts';
 import { startSearch, type ExplainResult, type SearchEvent, type StepEvent } from './search.ts';
-import { FakeModel, fakeWords } from './testing/fakeModel.ts';
+import { FakeModel, fakeWords, scoreByRules } from './testing/fakeModel.ts';
 
 // Outputs of one to three tokens, so per-token and per-example means differ.
 const inputs = Array.from({ length: 40 }, (_, i) => `Given x${i} the answer is`);
@@ -41,18 +41,7 @@ async function run(opts: Record<string, unknown> = {}, m = varying(), hook?: (e:
 }
 
 /** Expected loss and accuracy of one prompt over the requests of a score call, by the rules. */
-function expectedScore(requests: readonly ScoreRequest[]) {
-  let nll = 0;
-  let tokens = 0;
-  let correct = 0;
-  for (const r of requests) {
-    const per = r.continuation.map((_, j) => perToken(r, j));
-    nll -= sum(per.map((p) => p.logprob));
-    tokens += per.length;
-    if (per.every((p) => p.argmax)) correct++;
-  }
-  return { loss: nll / tokens, accuracy: correct / requests.length };
-}
+const expectedScore = (requests: readonly ScoreRequest[]) => scoreByRules(requests, perToken);
 
 describe('the search, rule by rule', () => {
   it("a candidate's loss is the token-weighted mean NLL; its accuracy counts rows whose every token is the argmax", async () => {

@@ -88,6 +88,24 @@ export class FakeModel implements SearchLanguageModel {
   }
 }
 
+/**
+ * The search's rules applied by hand to a perToken likelihood: the token-weighted mean NLL over
+ * every output token of `requests` and the share of requests whose every token is the argmax.
+ * Log-probabilities pass through float32, as the fake model returns them.
+ */
+export function scoreByRules(requests: readonly ScoreRequest[], perToken: NonNullable<FakeModelOptions['perToken']>): { loss: number; accuracy: number } {
+  let nll = 0;
+  let tokens = 0;
+  let correct = 0;
+  for (const r of requests) {
+    const per = r.continuation.map((_, j) => perToken(r, j));
+    for (const p of per) nll -= Math.fround(p.logprob);
+    tokens += per.length;
+    if (per.every((p) => p.argmax)) correct++;
+  }
+  return { loss: nll / tokens, accuracy: correct / requests.length };
+}
+
 /** n neutral words plus the target and a helper. */
 export function fakeWords(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `w${i}`);
