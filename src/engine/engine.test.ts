@@ -107,6 +107,20 @@ describe.each(variants)('engine on $name', ({ dir, dtype }) => {
     expect(scored.isArgmax.every(Boolean)).toBe(true);
   });
 
+  it('greedy generation with first-token choices starts with the most likely choice, then runs unrestricted', async () => {
+    const context = enc('Input: cat Answer:');
+    const choices = [enc(' c')[0], enc(' d')[0], enc(' x')[0]];
+    const [free] = await model.engine.generate([context], { max_new_tokens: 1, seed: 0, do_sample: false });
+    // Choices that leave out the free choice, so the restriction must change the first token.
+    const allowed = choices.filter((t) => t !== free[0]).slice(0, 2);
+    const lps = (await model.engine.score(allowed.map((t) => ({ context, continuation: [t] })))).map((r) => r.logprobs[0]);
+    const [restricted] = await model.engine.generate([context], { max_new_tokens: 4, seed: 0, do_sample: false, firstTokenChoices: allowed });
+    expect(restricted[0]).toBe(allowed[lps[0] >= lps[1] ? 0 : 1]);
+    // After the first token, plain greedy: each later token is the argmax given the ones before.
+    const [scored] = await model.engine.score([{ context: [...context, restricted[0]], continuation: restricted.slice(1) }]);
+    expect(scored.isArgmax.every(Boolean)).toBe(true);
+  });
+
   it('same seed gives the same samples; another seed gives others; batching does not change them', async () => {
     const contexts = [enc('Prompt:'), enc('Data:'), enc('the answer')];
     const opts = { max_new_tokens: 12, temperature: 1.5, top_k: 0, top_p: 1 };

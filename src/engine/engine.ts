@@ -30,6 +30,8 @@ export interface GenerateOptions extends SamplingOptions {
   do_sample?: boolean;
   /** false: recompute the whole sequence every step instead of using the cache (for verification). */
   use_cache?: boolean;
+  /** The first new token is one of these ids (every other logit is -Infinity at that step). */
+  firstTokenChoices?: readonly number[];
 }
 
 export interface RunControl {
@@ -208,9 +210,12 @@ export class LanguageModelEngine {
     const sampling: SamplingOptions = opts.do_sample === false ? { ...opts, temperature: 0 } : opts;
     const eos = this.eosTokenIds;
     const side = this.padSide;
+    const choices = opts.firstTokenChoices?.length ? new Set(opts.firstTokenChoices) : null;
     const pick = (row: number, data: Float32Array, offset: number, vocab: number) => {
+      const logits = data.subarray(offset, offset + vocab);
+      if (choices && generated[row].length === 0) for (let id = 0; id < vocab; id++) if (!choices.has(id)) logits[id] = -Infinity;
       // min_new_tokens = max_new_tokens: end-of-sequence is suppressed at every step.
-      const token = sampleToken(data.subarray(offset, offset + vocab), seen[row], sampling, eos, rngs[row]);
+      const token = sampleToken(logits, seen[row], sampling, eos, rngs[row]);
       generated[row].push(token);
       seen[row].add(token);
     };

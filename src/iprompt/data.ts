@@ -29,6 +29,7 @@ export interface PreparedData {
   /** Examples never shown to the search: the final ranking and the baseline are measured on them. */
   heldOut: Example[];
   /** Examples the search may use (before n-shot expansion). */
+  train: Example[];
   trainExamples: number;
   examples: number;
 }
@@ -88,7 +89,7 @@ export function prepareData(inputs: readonly string[], outputs: readonly string[
     if (o.max_n_datapoints < rows.length) rows = rng.sample(rows, o.max_n_datapoints);
   }
   if (rows.length === 0) throw new DataError('No rows to search over: max_n_datapoints is 0.');
-  return { rows, heldOut, trainExamples: train.length, examples: examples.length };
+  return { rows, heldOut, train, trainExamples: train.length, examples: examples.length };
 }
 
 /** One epoch's batches: row indices shuffled, then cut into batch_size pieces (the last may be short). */

@@ -87,8 +87,9 @@ describe('the events a search streams', () => {
   it('the metadata lines up with the ranked prompts and says how the search ran', async () => {
     const { result, steps } = await run();
     const md = result.metadata;
-    expect(md.prefixes).toEqual(result.prompts);
-    expect(md.ranked.map((r) => r.text)).toEqual(result.prompts);
+    // prompts are the explanations (cleaned and merged); the prompts as found stay in the reference's fields.
+    expect(result.prompts).toEqual(md.explanations.map((e) => e.text));
+    expect(md.prefixes).toEqual(md.ranked.map((r) => r.text));
     expect(md.prefix_ids).toEqual(md.ranked.map((r) => r.ids));
     expect(md.prefix_train_loss).toEqual(md.ranked.map((r) => r.trainLoss));
     expect(md.prefix_train_acc).toEqual(md.ranked.map((r) => r.trainAccuracy));

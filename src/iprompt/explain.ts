@@ -11,9 +11,11 @@ export interface ExplainOptions extends IPromptOptionsInput {
   model: SearchLanguageModel;
   onEvent?: (event: SearchEvent) => void;
   signal?: AbortSignal;
+  /** Descriptions of your own, scored beside the found explanations (metadata.descriptions). */
+  descriptions?: readonly string[];
 }
 
 export function explainDataset(inputs: readonly string[], outputs: readonly string[], options: ExplainOptions): Promise<ExplainResult> {
-  const { model, onEvent, signal, ...searchOptions } = options;
-  return startSearch(model, inputs, outputs, searchOptions, { onEvent, signal }).result;
+  const { model, onEvent, signal, descriptions, ...searchOptions } = options;
+  return startSearch(model, inputs, outputs, searchOptions, { onEvent, signal, descriptions }).result;
 }

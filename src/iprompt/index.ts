@@ -1,7 +1,11 @@
 /** iPrompt: the search, its options and its data preparation. Imports no runtime. */
 export { explainDataset, type ExplainOptions } from './explain.ts';
 export { startSearch, SearchRun } from './search.ts';
-export type { ExplainResult, ExplainMetadata, RankedPrompt, SearchEvent, StepEvent, ScoredCandidate, PoolSnapshot, Baseline, DatasetSizes, StopReason, RunState } from './search.ts';
+export type { ExplainResult, ExplainMetadata, RankedPrompt, SearchEvent, StepEvent, ScoredCandidate, PoolSnapshot, Baseline, DatasetSizes, StopReason, RankingPhase } from './types.ts';
+export type { RunState } from './runControl.ts';
+export type { Explanation, ExplanationVariant, Evidence, EvalExample, Measured, Verdict } from './explanations.ts';
+export { scoreDescriptions } from './describe.ts';
+export type { Interval } from './stats.ts';
 export { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, resolveOptions, OptionsError } from './options.ts';
 export { sampleProposals } from './proposals.ts';
 export { cutTokens, scoringContext, scoringText, type TemplateOptions, type CutSide } from './template.ts';

@@ -41,6 +41,8 @@ export interface ProposalOptions extends ModelCallControl {
   /** Hugging Face's repetition penalty over every token of the context and the output so far. */
   repetition_penalty: number;
   banned_token_ids: readonly number[];
+  /** Restrict the first new token to these ids (greedy answers under mask_possible_answers). */
+  firstTokenChoices?: readonly number[];
 }
 
 export interface SearchLanguageModel {

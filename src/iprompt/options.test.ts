@@ -69,7 +69,7 @@ describe('resolveOptions at every boundary', () => {
 
   it('refuses an unknown name, listing the options there are', () => {
     expect(() => resolveOptions({ pop_sise: 3 } as never)).toThrow(
-      "Unknown option 'pop_sise'. Options: num_learned_tokens, pop_size, pop_criterion, pop_topk_strategy, num_mutations, prefix_before_input, do_final_reranking, num_random_generations, generation_repetition_penalty, generation_temp, generation_top_p, generation_top_k, early_stopping_steps, batch_size, max_length, n_epochs, n_shots, preprefix, single_shot_loss, max_n_datapoints, max_n_steps, mask_possible_answers, llm_candidate_regeneration_prompt_start, llm_candidate_regeneration_prompt_end, seed, verbose, final_rerank_top_k, final_rerank_min_batches, held_out_fraction, n_eval, lr, gamma, accum_grad_over_epoch",
+      "Unknown option 'pop_sise'. Options: num_learned_tokens, pop_size, pop_criterion, pop_topk_strategy, num_mutations, prefix_before_input, do_final_reranking, num_random_generations, generation_repetition_penalty, generation_temp, generation_top_p, generation_top_k, early_stopping_steps, batch_size, max_length, n_epochs, n_shots, preprefix, single_shot_loss, max_n_datapoints, max_n_steps, mask_possible_answers, llm_candidate_regeneration_prompt_start, llm_candidate_regeneration_prompt_end, seed, verbose, final_rerank_top_k, final_rerank_min_batches, held_out_fraction, n_eval, n_explanations, clean_explanations, clean_tolerance, lr, gamma, accum_grad_over_epoch",
     );
   });
 
@@ -79,7 +79,7 @@ describe('resolveOptions at every boundary', () => {
 
   it("has the reference's defaults, with the documented deviations (reference section 1.1)", () => {
     // Written out from iprompt-reference.md: imodelsx's defaults except num_learned_tokens (1),
-    // do_final_reranking (false) and max_n_datapoints (10000), plus our final-ranking options.
+    // do_final_reranking (false) and max_n_datapoints (10000), plus our final-ranking and explanation options.
     expect(resolveOptions()).toEqual({
       num_learned_tokens: 6, pop_size: 8, pop_criterion: 'loss', pop_topk_strategy: 'different_start_token', num_mutations: 4,
       prefix_before_input: true, do_final_reranking: true, num_random_generations: 4, generation_repetition_penalty: 2,
@@ -87,6 +87,7 @@ describe('resolveOptions at every boundary', () => {
       n_epochs: 100, n_shots: 1, preprefix: '', single_shot_loss: true, max_n_datapoints: 1000, max_n_steps: 10000,
       mask_possible_answers: false, llm_candidate_regeneration_prompt_start: 'Data:', llm_candidate_regeneration_prompt_end: 'Prompt:',
       seed: 42, verbose: 0, final_rerank_top_k: 64, final_rerank_min_batches: 2, held_out_fraction: 0.25, n_eval: 256,
+      n_explanations: 10, clean_explanations: true, clean_tolerance: 0.01,
       lr: 0.01, gamma: 0, accum_grad_over_epoch: false,
     });
     expect(Object.isFrozen(DEFAULT_OPTIONS)).toBe(true);

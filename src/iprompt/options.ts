@@ -62,6 +62,12 @@ export interface IPromptOptions {
   held_out_fraction: number;
   /** Most held-out examples. */
   n_eval: number;
+  /** How many of the ranking's best prompts become explanations (cleaned, merged, with intervals and evidence). */
+  n_explanations: number;
+  /** Cut each explanation to its shortest word-boundary wording that scores no worse (beyond clean_tolerance) and merge equal wordings; false keeps the prompts as found (the reference). */
+  clean_explanations: boolean;
+  /** How much higher (nats per output token) a cleaned wording's loss may be than the prompt as found. */
+  clean_tolerance: number;
 
   // Accepted for compatibility; as in the reference they do nothing in iPrompt.
   lr: number;
@@ -101,6 +107,9 @@ export const DEFAULT_OPTIONS: Readonly<IPromptOptions> = Object.freeze({
   final_rerank_min_batches: 2,
   held_out_fraction: 0.25,
   n_eval: 256,
+  n_explanations: 10,
+  clean_explanations: true,
+  clean_tolerance: 0.01,
   lr: 0.01,
   gamma: 0.0,
   accum_grad_over_epoch: false,
@@ -127,6 +136,8 @@ export const DEVIATIONS: readonly Deviation[] = [
   { option: 'mask_possible_answers', reference: 'first tokens of the outputs allowed at every output position', ours: 'applied to the first output position only', why: 'quirk 3: at later positions it made multi-token outputs impossible' },
   { option: 'initial population', reference: 'one proposal per generate call until P distinct', ours: 'batched proposals until P distinct (at most 10 rounds)', why: 'same distribution, fewer passes; the cap ends a model that repeats itself' },
   { option: 'no-prompt baseline', reference: 'not computed', ours: 'held-out loss and accuracy of the empty prompt (the scoring template with no prompt tokens)', why: 'shows what the explanation adds' },
+  { option: 'clean_explanations', reference: 'not done (prompts as found, with their fixed-length tails)', ours: 'true: the top n_explanations prompts cut to their shortest word-boundary wording within clean_tolerance on the held-out loss, equal wordings merged; the prompts as found stay in metadata.ranked', why: "the tail of a fixed-length prompt is left to chance (' Compute a + b.arts')" },
+  { option: 'mask_possible_answers (held-out)', reference: 'no held-out split', ours: 'allowed first tokens from the training outputs only; held-out examples whose output starts otherwise leave the ranking (sizes.heldOutUnanswerable)', why: "the held-out outputs' first tokens would leak their labels into the ranking" },
   { option: 'newline ban', reference: "tokens '\\n', '\\n\\n', '\\n\\n\\n'", ours: 'every token whose text contains a newline', why: 'a byte-level BPE also has merged tokens such as \".\\n\\n\"' },
 ];
 
@@ -162,6 +173,9 @@ export const OPTION_DOCS: Readonly<Record<keyof IPromptOptions, string>> = {
   final_rerank_min_batches: 'Only prompts scored on at least this many batches enter the final ranking.',
   held_out_fraction: 'Share of the examples held out for the final ranking and the no-prompt baseline.',
   n_eval: 'Most held-out examples.',
+  n_explanations: "How many of the ranking's best prompts become explanations (cleaned, merged, with 95% intervals and per-example evidence).",
+  clean_explanations: 'Cut each explanation to its shortest wording on a word boundary that scores no worse (within clean_tolerance), and merge equal wordings; false keeps prompts as found.',
+  clean_tolerance: "How much higher (nats per output token) a cleaned wording's held-out loss may be than the prompt's as found.",
   lr: 'Unused by iPrompt (kept for compatibility).',
   gamma: 'Unused by iPrompt (kept for compatibility).',
   accum_grad_over_epoch: 'Unused by iPrompt (kept for compatibility).',
@@ -183,7 +197,7 @@ export function resolveOptions(input: IPromptOptionsInput = {}): IPromptOptions 
     if (!(key in DEFAULT_OPTIONS)) throw new OptionsError(`Unknown option '${key}'. Options: ${Object.keys(DEFAULT_OPTIONS).join(', ')}`);
   }
   const o: IPromptOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(input) };
-  const positiveInt = ['num_learned_tokens', 'pop_size', 'batch_size', 'max_length', 'n_epochs', 'n_shots', 'final_rerank_top_k', 'final_rerank_min_batches', 'n_eval'] as const;
+  const positiveInt = ['num_learned_tokens', 'pop_size', 'batch_size', 'max_length', 'n_epochs', 'n_shots', 'final_rerank_top_k', 'final_rerank_min_batches', 'n_eval', 'n_explanations'] as const;
   for (const k of positiveInt) if (!Number.isInteger(o[k]) || o[k] < 1) throw new OptionsError(`${k} must be a whole number of at least 1, got ${o[k]}`);
   const nonNegInt = ['num_mutations', 'num_random_generations', 'max_n_datapoints', 'max_n_steps'] as const;
   for (const k of nonNegInt) if (!Number.isInteger(o[k]) || o[k] < 0) throw new OptionsError(`${k} must be a whole number of at least 0, got ${o[k]}`);
@@ -193,6 +207,8 @@ export function resolveOptions(input: IPromptOptionsInput = {}): IPromptOptions 
   if (!(o.generation_top_p > 0 && o.generation_top_p <= 1)) throw new OptionsError(`generation_top_p must be in (0, 1], got ${o.generation_top_p}`);
   if (!Number.isInteger(o.generation_top_k) || o.generation_top_k < 0) throw new OptionsError(`generation_top_k must be a whole number of at least 0 (0 = off), got ${o.generation_top_k}`);
   if (!(o.generation_repetition_penalty > 0)) throw new OptionsError(`generation_repetition_penalty must be above 0, got ${o.generation_repetition_penalty}`);
+  if (!(o.clean_tolerance >= 0 && Number.isFinite(o.clean_tolerance))) throw new OptionsError(`clean_tolerance must be a number of at least 0, got ${o.clean_tolerance}`);
+  if (typeof o.clean_explanations !== 'boolean') throw new OptionsError(`clean_explanations must be true or false, got ${JSON.stringify(o.clean_explanations)}`);
   if (!(o.held_out_fraction >= 0 && o.held_out_fraction < 1)) throw new OptionsError(`held_out_fraction must be in [0, 1), got ${o.held_out_fraction}`);
   if (!['loss', 'acc', 'combined'].includes(o.pop_criterion)) throw new OptionsError(`pop_criterion must be 'loss', 'acc' or 'combined', got '${o.pop_criterion}'`);
   if (!['different_start_token', 'all'].includes(o.pop_topk_strategy)) throw new OptionsError(`pop_topk_strategy must be 'different_start_token' or 'all', got '${o.pop_topk_strategy}'`);

@@ -128,9 +128,9 @@ describe('the search against a replay of its own events', () => {
     expectSameRanking(result, expected);
     expect(result.metadata.ranking).toBe('held_out');
     // Ten held-out examples: one group of up to 204 prompts, so progress is 0 then 7 of 7.
-    expect(events.filter((e) => e.type === 'ranking')).toEqual([
-      { type: 'ranking', done: 0, total: 7 },
-      { type: 'ranking', done: 7, total: 7 },
+    expect(events.filter((e) => e.type === 'ranking' && e.phase === 'rerank')).toEqual([
+      { type: 'ranking', phase: 'rerank', done: 0, total: 7 },
+      { type: 'ranking', phase: 'rerank', done: 7, total: 7 },
     ]);
     // No model call is ever empty.
     for (const call of m.scoreCalls) expect(call.length).toBeGreaterThan(0);
@@ -142,7 +142,7 @@ describe('the search against a replay of its own events', () => {
     const go = async (topK: number) => {
       const { m, events } = await run({ held_out_fraction: 0, n_eval: 32, final_rerank_top_k: topK, final_rerank_min_batches: 1 }, varying);
       for (const call of m.scoreCalls) expect(call.length).toBeGreaterThan(0);
-      return events.flatMap((e) => (e.type === 'ranking' ? [[e.done, e.total]] : []));
+      return events.flatMap((e) => (e.type === 'ranking' && e.phase === 'rerank' ? [[e.done, e.total]] : []));
     };
     expect(await go(64)).toEqual([[0, 64], [64, 64]]);
     expect(await go(100)).toEqual([[0, 100], [64, 100], [100, 100]]);

@@ -33,9 +33,9 @@ describe('iPrompt search over a fake model', () => {
     expect(best.accuracy).toBe(1);
     expect(result.metadata.baseline!.accuracy).toBe(0);
     expect(best.loss).toBeLessThan(result.metadata.baseline!.loss);
-    // The reference's return shape: prompts best first, per-prompt arrays aligned with it.
-    expect(result.metadata.prefixes).toEqual(result.prompts);
-    expect(result.metadata.prefix_n_queries.length).toBe(result.prompts.length);
+    // The reference's return shape: prompts as found best first, per-prompt arrays aligned with it.
+    expect(result.metadata.prefixes).toEqual(result.metadata.ranked.map((p) => p.text));
+    expect(result.metadata.prefix_n_queries.length).toBe(result.metadata.ranked.length);
   });
 
   it('scores exactly (P + R) * (1 + M) candidates per step, all on the same batch', async () => {
@@ -160,7 +160,7 @@ describe('iPrompt search over a fake model', () => {
     expect(result.metadata.ranking).toBe('running_means');
     expect(result.metadata.prefix_test_acc).toBeNull();
     expect(result.metadata.sizes.heldOutExamples).toBe(0);
-    expect(result.prompts.length).toBe(result.metadata.pool_size);
+    expect(result.metadata.ranked.length).toBe(result.metadata.pool_size);
   });
 
   it('the same seed gives an identical result; another seed another', async () => {
@@ -225,12 +225,55 @@ describe('iPrompt search over a fake model', () => {
     expect(calls[0]).toEqual([m.encode(' yes')[0], m.encode(' no')[0]].sort((a, b) => a - b));
   });
 
+  it('mask_possible_answers takes the allowed first tokens from the training outputs only; a held-out output starting otherwise leaves the ranking', async () => {
+    // 31 examples: yes/no labels and one "maybe". Find a seed whose held-out split has the maybe.
+    const ins = Array.from({ length: 31 }, (_, i) => `q${i}`);
+    const outs = ins.map((_, i) => (i === 30 ? ' maybe' : i % 2 ? ' yes' : ' no'));
+    const opts = { ...small, mask_possible_answers: true, n_epochs: 1 };
+    const m = model();
+    for (let seed = 1; seed < 40; seed++) {
+      const r = await startSearch(m, ins, outs, { ...opts, seed }).result;
+      const ev = r.metadata.evidence!;
+      const held = r.metadata.sizes.heldOutExamples + r.metadata.sizes.heldOutUnanswerable;
+      expect(held).toBe(8); // round(31 * 0.25)
+      // 23 training examples always hold both labels.
+      expect(ev.firstTokenChoices).toEqual([m.encode(' yes')[0], m.encode(' no')[0]].sort((a, b) => a - b));
+      expect(ev.examples).toHaveLength(r.metadata.sizes.heldOutExamples);
+      if (r.metadata.sizes.heldOutUnanswerable === 0) continue;
+      // The maybe was held out: it is neither allowed nor scored.
+      expect(r.metadata.sizes.heldOutUnanswerable).toBe(1);
+      expect(ev.firstTokenChoices).not.toContain(m.encode(' maybe')[0]);
+      expect(ev.examples.map((e) => e.output)).not.toContain(' maybe');
+      expect(r.metadata.baseline!.examples).toBe(7);
+      return;
+    }
+    throw new Error('no seed held out the maybe');
+  });
+
+  it('with the final ranking on, prompts are the cleaned explanations; the prompts as found stay in metadata.ranked', async () => {
+    const { result } = await run({ n_epochs: 4 });
+    const md = result.metadata;
+    expect(result.prompts).toEqual(md.explanations.map((e) => e.text));
+    // The fake rewards " sum" alone: every explanation is cut right after its " sum", and each raw prompt is some explanation's variant.
+    for (const e of md.explanations.filter((x) => x.text.includes(' sum'))) expect(e.text.endsWith(' sum')).toBe(true);
+    const variants = md.explanations.flatMap((e) => e.variants.map((v) => v.text));
+    expect(variants).toEqual(expect.arrayContaining(md.ranked.slice(0, md.options.n_explanations).map((p) => p.text)));
+    expect(variants).toHaveLength(Math.min(md.options.n_explanations, md.ranked.length));
+    expect(md.verdict!.explained).toBe(true);
+  });
+
   it('emits the resolved options and sizes first, ranking progress, then the result', async () => {
     const { events, result } = await run({ n_epochs: 2 });
     expect(events[0]).toMatchObject({ type: 'start', sizes: { examples: 40, trainExamples: 30, heldOutExamples: 10, rows: 30, batchesPerEpoch: 4, plannedSteps: 8, candidatesPerStep: 18 } });
     expect((events[0] as { options: { num_learned_tokens: number } }).options.num_learned_tokens).toBe(6);
     const ranking = events.filter((e) => e.type === 'ranking');
-    expect(ranking.at(-1)).toMatchObject({ done: result.metadata.ranked.length, total: result.metadata.ranked.length });
+    // The ranking's progress, then the cleaning's and the evidence's, each ending at its total.
+    expect([...new Set(ranking.map((e) => e.phase))]).toEqual(['rerank', 'clean', 'evidence']);
+    expect(ranking.filter((e) => e.phase === 'rerank').at(-1)).toMatchObject({ done: result.metadata.ranked.length, total: result.metadata.ranked.length });
+    for (const phase of ['clean', 'evidence']) {
+      const last = ranking.filter((e) => e.phase === phase).at(-1)!;
+      expect(last.done).toBe(last.total);
+    }
     expect(events.at(-1)).toEqual({ type: 'done', result });
     const step = events.find((e): e is StepEvent => e.type === 'step')!;
     expect(step.tokens).toBeGreaterThan(0);

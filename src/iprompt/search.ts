@@ -2,226 +2,28 @@
  * The iPrompt search (reference sections 2.2-2.7): propose prompts from the data, score every
  * candidate on the same batch, keep a pool of running means, mutate the best, stop, rank.
  * Runs over any SearchLanguageModel; streams every step; can be paused, resumed and stopped
- * between steps. One seed fixes every random choice.
+ * between steps (runControl.ts). One seed fixes every random choice. The final ranking and the
+ * explanations built from it are in ranking.ts and explanations.ts.
  */
-import { epochBatches, plannedSteps, prepareData, type Datapoint, type Example, type PreparedData } from './data.ts';
-import type { ModelCallControl, ScoreRequest, ScoreResult, SearchLanguageModel } from './languageModel.ts';
+import { epochBatches, plannedSteps, prepareData, type Datapoint } from './data.ts';
+import { Evaluator } from './evaluation.ts';
+import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
 import { postDataText, preDataText, Prompter } from './proposals.ts';
 import { SearchRandom } from './random.ts';
-import { scoringContext, type CutSide } from './template.ts';
+import { finalRanking } from './ranking.ts';
+import { SearchRun, type SearchHooks } from './runControl.ts';
+import type { CutSide } from './template.ts';
+import type { CandidateKind, DatasetSizes, ExplainResult, PoolSnapshot, ScoredCandidate, SearchEvent, StopReason } from './types.ts';
 
-export type CandidateKind = 'population' | 'proposal' | 'mutation';
-
-export interface ScoredCandidate {
-  ids: number[];
-  text: string;
-  kind: CandidateKind;
-  /** For mutations: the prompt it was cut from (text and ids), and how many of its tokens were kept. */
-  parent?: string;
-  parentIds?: number[];
-  truncateAt?: number;
-  loss: number;
-  accuracy: number;
-}
-
-export interface PoolSnapshot {
-  text: string;
-  ids: number[];
-  meanLoss: number;
-  meanAccuracy: number;
-  timesScored: number;
-  firstStep: number;
-  origin: Origin;
-  /** The parent's text, for mutations. */
-  parentText?: string;
-}
-
-export interface RankedPrompt {
-  text: string;
-  ids: number[];
-  /** Held-out mean output NLL (or the running mean when there was no final ranking). */
-  loss: number;
-  /** Held-out exact-match accuracy (or the running mean). */
-  accuracy: number;
-  /** Batches it was scored on during the search. */
-  timesScored: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  firstStep: number;
-  origin: Origin;
-}
-
-export interface Baseline {
-  /** Mean output NLL and exact-match accuracy of the empty prompt (`. input` with prefix_before_input), on the same examples as the ranking. */
-  loss: number;
-  accuracy: number;
-  examples: number;
-}
-
-export interface DatasetSizes {
-  examples: number;
-  trainExamples: number;
-  heldOutExamples: number;
-  rows: number;
-  batchesPerEpoch: number;
-  plannedSteps: number;
-  candidatesPerStep: number;
-}
-
-export type StopReason = 'n_epochs' | 'max_n_datapoints' | 'max_n_steps' | 'early_stopping' | 'stopped';
-
-export interface StepEvent {
-  type: 'step';
-  step: number;
-  epoch: number;
-  examplesSeen: number;
-  plannedSteps: number;
-  /** The one truncation position of this step's mutations. */
-  truncateAt: number;
-  candidates: ScoredCandidate[];
-  /** The pool's best prompts by pop_criterion, with running means and counts. */
-  top: PoolSnapshot[];
-  best: PoolSnapshot;
-  /** Lowest candidate loss and highest candidate accuracy of this step. */
-  stepLoss: number;
-  stepAccuracy: number;
-  poolSize: number;
-  tokens: number;
-  elapsedMs: number;
-  tokensPerSecond: number;
-  /** Steps with an unchanged top five (early stopping), when it is on (early_stopping_steps other than -1). */
-  unchangedSteps: number;
-}
-
-export type SearchEvent =
-  | { type: 'start'; options: IPromptOptions; sizes: DatasetSizes }
-  | StepEvent
-  | { type: 'paused'; step: number }
-  | { type: 'resumed'; step: number }
-  | { type: 'ranking'; done: number; total: number }
-  | { type: 'done'; result: ExplainResult };
-
-export interface ExplainMetadata {
-  /** The ranked prompts with their scores, aligned with `prompts`. */
-  ranked: RankedPrompt[];
-  prefixes: string[];
-  prefix_ids: number[][];
-  prefix_train_loss: number[];
-  prefix_train_acc: number[];
-  prefix_n_queries: number[];
-  /** Held-out loss and accuracy (null without a final ranking). */
-  prefix_test_loss: number[] | null;
-  prefix_test_acc: number[] | null;
-  baseline: Baseline | null;
-  /** Per step: the lowest candidate loss and the highest number of correct rows. */
-  all_losses: number[];
-  all_n_correct: number[];
-  options: IPromptOptions;
-  sizes: DatasetSizes;
-  steps: number;
-  stopped_by: StopReason;
-  ranking: 'held_out' | 'running_means' | 'partial';
-  pool_size: number;
-  tokens: number;
-  pre_data_prompt_str: string;
-  post_data_prompt_str: string;
-  train_start_time: string;
-  train_end_time: string;
-  /** Seconds searching (pauses excluded), then ranking. */
-  train_time_elapsed: number;
-  rank_time_elapsed: number;
-}
-
-export interface ExplainResult {
-  /** Best first. */
-  prompts: string[];
-  metadata: ExplainMetadata;
-}
-
-export interface SearchHooks {
-  onEvent?: (event: SearchEvent) => void;
-  /** Aborts at once (the run rejects); stop() instead ends it cleanly with a ranking. */
-  signal?: AbortSignal;
-}
-
-export type RunState = 'running' | 'pausing' | 'paused' | 'stopping' | 'ranking' | 'done' | 'failed';
-
-/** A running search: pause, resume and stop take effect between steps. */
-export class SearchRun {
-  readonly result: Promise<ExplainResult>;
-  private _state: RunState = 'running';
-  private wake: (() => void) | null = null;
-  private stopRequested = false;
-  /** @internal stop() calls that arrived during the final ranking. */
-  stopsDuringRanking = 0;
-
-  constructor(model: SearchLanguageModel, inputs: readonly string[], outputs: readonly string[], options: IPromptOptionsInput = {}, hooks: SearchHooks = {}) {
-    const o = resolveOptions(options);
-    this.result = new Search(model, o, hooks, this).run(inputs, outputs).then(
-      (r) => {
-        this._state = 'done';
-        return r;
-      },
-      (err) => {
-        this._state = 'failed';
-        throw err;
-      },
-    );
-  }
-
-  get state(): RunState {
-    return this._state;
-  }
-
-  pause(): void {
-    if (this._state === 'running') this._state = 'pausing';
-  }
-
-  resume(): void {
-    if (this._state === 'pausing') this._state = 'running';
-    if (this._state === 'paused') {
-      this._state = 'running';
-      this.wake!();
-    }
-  }
-
-  /** Ends the search after the current step; the final ranking still runs (stop again to cut it short). */
-  stop(): void {
-    if (this._state === 'ranking') this.stopsDuringRanking++;
-    this.stopRequested = true;
-    this.wake?.(); // set only while paused
-    if (this._state !== 'done' && this._state !== 'failed') this._state = this._state === 'ranking' ? 'ranking' : 'stopping';
-  }
-
-  /** @internal */
-  get shouldStop(): boolean {
-    return this.stopRequested;
-  }
-
-  /** @internal Called by the search before each step; resolves when it may go on. */
-  async gate(onPaused: () => void, onResumed: () => void): Promise<void> {
-    if (this._state !== 'pausing' || this.stopRequested) return;
-    this._state = 'paused';
-    // The waker exists before anyone hears of the pause, so a resume or stop from inside the
-    // 'paused' event itself is not lost.
-    const woken = new Promise<void>((resolve) => (this.wake = resolve));
-    onPaused();
-    await woken;
-    this.wake = null;
-    if (!this.stopRequested) onResumed();
-  }
-
-  /** @internal */
-  setRanking(): void {
-    this._state = 'ranking';
-  }
-}
+export { SearchRun, type RunState, type SearchHooks } from './runControl.ts';
+export type * from './types.ts';
 
 /** Starts a search; see SearchRun. */
 export function startSearch(model: SearchLanguageModel, inputs: readonly string[], outputs: readonly string[], options: IPromptOptionsInput = {}, hooks: SearchHooks = {}): SearchRun {
-  return new SearchRun(model, inputs, outputs, options, hooks);
+  const o = resolveOptions(options);
+  return new SearchRun((handle) => new Search(model, o, hooks, handle).run(inputs, outputs));
 }
 
 interface Candidate {
@@ -237,7 +39,7 @@ class Search {
   private readonly rng: SearchRandom;
   private readonly pool: PromptPool;
   private readonly prompter: Prompter;
-  private firstTokenChoices: number[] | undefined;
+  private evaluator!: Evaluator;
   private tokens = 0;
   private activeMs = 0;
   private readonly control: ModelCallControl;
@@ -262,11 +64,19 @@ class Search {
     const o = this.o;
     const startTime = new Date();
     const data = prepareData(inputs, outputs, o, this.rng);
+    let unanswerable = 0;
+    let choices: number[] | null = null;
     if (o.mask_possible_answers) {
-      const firsts = new Set<number>();
-      for (const out of [...data.rows.map((r) => r.output), ...data.heldOut.map((e) => e.output)]) firsts.add(this.enc(out)[0]);
-      this.firstTokenChoices = [...firsts].sort((a, b) => a - b);
+      // The first tokens of the training outputs only: allowing the held-out ones would tell the
+      // ranking which labels exist there. A held-out example whose output starts otherwise could
+      // never be answered under the mask, so it leaves the ranking (counted in sizes).
+      const firsts = new Set(data.train.map((e) => this.enc(e.output)[0]));
+      choices = [...firsts].sort((a, b) => a - b);
+      const answerable = data.heldOut.filter((e) => firsts.has(this.enc(e.output)[0]));
+      unanswerable = data.heldOut.length - answerable.length;
+      data.heldOut = answerable;
     }
+    this.evaluator = new Evaluator(this.model, o, (text, side) => this.enc(text, side), this.control, choices);
     const perEpoch = Math.ceil(data.rows.length / o.batch_size);
     const planned = plannedSteps(data.rows.length, o);
     const P = o.pop_size;
@@ -275,6 +85,7 @@ class Search {
       examples: data.examples,
       trainExamples: data.trainExamples,
       heldOutExamples: data.heldOut.length,
+      heldOutUnanswerable: unanswerable,
       rows: data.rows.length,
       batchesPerEpoch: perEpoch,
       plannedSteps: planned,
@@ -368,10 +179,19 @@ class Search {
 
     this.handle.setRanking();
     const r0 = now();
-    const { ranked, ranking, baseline } = await this.finalRanking(data);
+    const { ranked, ranking, baseline, explanations, descriptions, evidence, verdict } = await finalRanking({
+      pool: this.pool,
+      evaluator: this.evaluator,
+      encode: (text) => this.model.encode(text),
+      options: o,
+      data,
+      handle: this.handle,
+      emit: (e) => this.emit(e),
+      descriptions: this.hooks.descriptions ?? [],
+    });
     const rankSeconds = (now() - r0) / 1000;
     const result: ExplainResult = {
-      prompts: ranked.map((p) => p.text),
+      prompts: o.clean_explanations ? explanations.map((e) => e.text) : ranked.map((p) => p.text),
       metadata: {
         ranked,
         prefixes: ranked.map((p) => p.text),
@@ -382,6 +202,10 @@ class Search {
         prefix_test_loss: ranking === 'running_means' ? null : ranked.map((p) => p.loss),
         prefix_test_acc: ranking === 'running_means' ? null : ranked.map((p) => p.accuracy),
         baseline,
+        explanations,
+        descriptions,
+        evidence,
+        verdict,
         all_losses: allLosses,
         all_n_correct: allNCorrect,
         options: o,
@@ -449,36 +273,9 @@ class Search {
     return this.o.pop_topk_strategy === 'all' ? this.pool.topkAll(k, minOccurrences) : this.pool.topkDifferentStartToken(k, minOccurrences, this.rng);
   }
 
-  /** Scoring sequence of one prompt and one example: the template's context, then the output. */
-  private scoreRequest(prompt: readonly number[], input: string, output: string): ScoreRequest {
-    return { context: scoringContext(prompt, input, this.o, (text, side) => this.enc(text, side)), continuation: this.enc(output) };
-  }
-
-  /** Mean output NLL (over all output tokens) and exact-match accuracy of each prompt on the examples. */
-  private async evaluate(prompts: readonly (readonly number[])[], examples: readonly { input: string; output: string }[]): Promise<{ loss: number; accuracy: number }[]> {
-    // A prompt that occurs several times in one step (repeats in the population, mutations that
-    // regrew the same tokens) gets the same score each time, as in the reference; it is computed once.
-    const unique = new Map<string, number>();
-    const distinct: (readonly number[])[] = [];
-    const slot = prompts.map((p) => {
-      const key = keyOf(p);
-      let i = unique.get(key);
-      if (i === undefined) {
-        unique.set(key, (i = distinct.length));
-        distinct.push(p);
-      }
-      return i;
-    });
-    const requests: ScoreRequest[] = [];
-    for (const p of distinct) for (const e of examples) requests.push(this.scoreRequest(p, e.input, e.output));
-    const results = await this.model.score(requests, { ...this.control, firstTokenChoices: this.firstTokenChoices });
-    const scores = distinct.map((_, c) => summarise(results.slice(c * examples.length, (c + 1) * examples.length)));
-    return slot.map((i) => scores[i]);
-  }
-
   private async scoreCandidates(candidates: Candidate[], rows: Datapoint[]): Promise<(Candidate & ScoredCandidate)[]> {
     const examples = rows.map((r) => ({ input: this.o.single_shot_loss ? r.lastInput : r.input, output: r.output }));
-    const scores = await this.evaluate(candidates.map((c) => c.ids), examples);
+    const scores = await this.evaluator.summaries(candidates.map((c) => c.ids), examples);
     return candidates.map((c, i) => ({ ...c, text: this.model.decode(c.ids), ...scores[i] }));
   }
 
@@ -488,71 +285,6 @@ class Search {
     return { text: e.text, ids: [...e.ids], meanLoss: e.meanLoss, meanAccuracy: e.meanAccuracy, timesScored: e.losses.length, firstStep: e.firstStep, origin: e.origin, ...(parentText !== undefined ? { parentText } : {}) };
   }
 
-  private ranked(e: PoolEntry, loss: number, accuracy: number): RankedPrompt {
-    return { text: e.text, ids: [...e.ids], loss, accuracy, timesScored: e.losses.length, trainLoss: e.meanLoss, trainAccuracy: e.meanAccuracy, firstStep: e.firstStep, origin: e.origin };
-  }
-
-  /**
-   * With do_final_reranking: the best final_rerank_top_k prompts by mean loss (scored on at least
-   * final_rerank_min_batches batches) are re-scored on the held-out examples and sorted by
-   * accuracy, then loss. Otherwise every scored prompt by running accuracy, then loss.
-   */
-  private async finalRanking(data: PreparedData): Promise<{ ranked: RankedPrompt[]; ranking: ExplainMetadata['ranking']; baseline: Baseline }> {
-    const o = this.o;
-    const scored = this.pool.all().filter((e) => e.losses.length > 0);
-    // pool.all() is in arrival order and sort is stable, so equal losses keep the earlier prompt first.
-    const byLoss = (a: PoolEntry, b: PoolEntry) => a.meanLoss - b.meanLoss;
-    const evalSet: Example[] = data.heldOut.length > 0 ? data.heldOut : data.rows.slice(0, o.n_eval).map((r) => ({ input: o.single_shot_loss ? r.lastInput : r.input, output: r.output }));
-    const baseline = await this.baseline(evalSet);
-    if (!o.do_final_reranking || scored.length === 0) {
-      const ranked = scored
-        .sort((a, b) => b.meanAccuracy - a.meanAccuracy || byLoss(a, b))
-        .map((e) => this.ranked(e, e.meanLoss, e.meanAccuracy));
-      return { ranked, ranking: 'running_means', baseline };
-    }
-    let cands = scored.filter((e) => e.losses.length >= o.final_rerank_min_batches).sort(byLoss);
-    if (cands.length === 0) cands = scored.sort(byLoss);
-    cands = cands.slice(0, o.final_rerank_top_k);
-    const results: RankedPrompt[] = [];
-    // Small groups so progress streams and a second stop() can cut the ranking short.
-    const group = Math.max(1, Math.floor(2048 / evalSet.length));
-    let partial = false;
-    this.emit({ type: 'ranking', done: 0, total: cands.length });
-    for (let i = 0; i < cands.length; i += group) {
-      if (this.handle.stopsDuringRanking > 0 && results.length > 0) {
-        partial = true;
-        break;
-      }
-      const slice = cands.slice(i, i + group);
-      const scores = await this.evaluate(slice.map((e) => e.ids), evalSet);
-      slice.forEach((e, j) => results.push(this.ranked(e, scores[j].loss, scores[j].accuracy)));
-      this.emit({ type: 'ranking', done: results.length, total: cands.length });
-    }
-    // Array.prototype.sort is stable: ties keep the candidates' order (mean loss, then arrival).
-    results.sort((a, b) => b.accuracy - a.accuracy || a.loss - b.loss);
-    return { ranked: results, ranking: partial ? 'partial' : 'held_out', baseline };
-  }
-
-  /** `examples` is never empty: it is the held-out split or, without one, the first n_eval rows. */
-  private async baseline(examples: readonly Example[]): Promise<Baseline> {
-    // The empty prompt under the scoring template, so the baseline differs from a prompted score only by the prompt's tokens.
-    const requests = examples.map((e) => this.scoreRequest([], e.input, e.output));
-    const results = await this.model.score(requests, { ...this.control, firstTokenChoices: this.firstTokenChoices });
-    return { ...summarise(results), examples: examples.length };
-  }
-}
-
-/** Mean NLL over every output token of the rows (token-weighted, as the reference's cross-entropy) and exact-match accuracy. */
-function summarise(results: readonly ScoreResult[]): { loss: number; accuracy: number } {
-  let nll = 0;
-  let count = 0;
-  let correct = 0;
-  for (const r of results) {
-    for (let j = 0; j < r.logprobs.length; j++) nll -= r.logprobs[j];
-    count += r.logprobs.length;
-    if (r.isArgmax.every(Boolean)) correct++;
-  }
-  return { loss: nll / count, accuracy: correct / results.length };
 }
 
 function yieldToEventLoop(): Promise<void> {

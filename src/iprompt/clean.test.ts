@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { shorterWordings, trimDangling } from './clean.ts';
+
+describe('shorter wordings of a prompt', () => {
+  it('cuts on word boundaries, drops dangling operators and spaces, keeps sentence ends (hand-worked)', () => {
+    expect(shorterWordings(' Compute a + b.arts')).toEqual([' Compute', ' Compute a', ' Compute a + b', ' Compute a + b.']);
+  });
+
+  it('the prompt trimmed of its own dangling end is a candidate; a prompt that ends cleanly is not its own candidate', () => {
+    expect(shorterWordings(' Add two,')).toEqual([' Add', ' Add two']);
+    expect(shorterWordings(' Add two')).toEqual([' Add']);
+    expect(shorterWordings(' Add')).toEqual([]);
+  });
+
+  it('never offers a wording without a letter or digit', () => {
+    expect(shorterWordings(' + - x')).toEqual([]);
+    expect(shorterWordings('(( 7')).toEqual([]);
+  });
+
+  it('letters of any script and digits are word characters', () => {
+    expect(shorterWordings(' Añade 2 números')).toEqual([' Añade', ' Añade 2']);
+  });
+
+  it('trimDangling keeps closing marks and sentence ends, drops what is left open', () => {
+    expect(trimDangling(' (x)')).toBe(' (x)');
+    expect(trimDangling(' a, (')).toBe(' a');
+    expect(trimDangling(' "yes"')).toBe(' "yes"');
+    expect(trimDangling(' 50%:')).toBe(' 50%');
+    expect(trimDangling(' done?! ')).toBe(' done?!');
+    expect(trimDangling(' +')).toBe('');
+  });
+});
