@@ -14,14 +14,17 @@ export class UsageError extends Error {
 
 export interface ParsedArgs {
   flags: Map<string, string | true>;
+  /** Every value of each repeatable flag, in order. */
+  lists: Map<string, string[]>;
   search: IPromptOptionsInput;
 }
 
 const canonical = (name: string) => name.replace(/-/g, '_');
 
 /** Splits argv into our own flags (`known`, canonical names with underscores) and search options. */
-export function parseArgs(argv: readonly string[], known: ReadonlySet<string>, booleanFlags: ReadonlySet<string>): ParsedArgs {
+export function parseArgs(argv: readonly string[], known: ReadonlySet<string>, booleanFlags: ReadonlySet<string>, repeatable: ReadonlySet<string> = new Set()): ParsedArgs {
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const search: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -38,6 +41,8 @@ export function parseArgs(argv: readonly string[], known: ReadonlySet<string>, b
     };
     if (booleanFlags.has(name)) {
       flags.set(name, inline ?? true);
+    } else if (repeatable.has(name)) {
+      lists.set(name, [...(lists.get(name) ?? []), takeValue()]);
     } else if (known.has(name)) {
       flags.set(name, takeValue());
     } else if (name in DEFAULT_OPTIONS) {
@@ -49,7 +54,7 @@ export function parseArgs(argv: readonly string[], known: ReadonlySet<string>, b
       throw new UsageError(`Unknown flag --${name}. See --help for the flags and search options.`);
     }
   }
-  return { flags, search: search as IPromptOptionsInput };
+  return { flags, lists, search: search as IPromptOptionsInput };
 }
 
 function typed(key: string, raw: string, def: unknown): unknown {

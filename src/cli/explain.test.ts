@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getTask } from '../datasets/tasks/index.ts';
 import { OPTION_DOCS } from '../iprompt/index.ts';
+import { trimDangling } from '../iprompt/clean.ts';
 import { PROJECT_ROOT } from '../engine/node/nodeModel.ts';
 
 function explain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -37,6 +38,13 @@ describe('npm run explain', () => {
     expect(result.prompts[0]).toMatchObject({ text: expect.any(String), loss: expect.any(Number), accuracy: expect.any(Number), timesScored: expect.any(Number) });
     expect(result.prompts[0].accuracy).toBeGreaterThan(result.metadata.baseline.accuracy);
     expect(result.metadata).toMatchObject({ model: 'tiny-tasks-llama', ranking: 'held_out', options: { num_learned_tokens: 6, seed: 42 } });
+    // The cleaned explanation leads: a correct description, with no stray token after it, that beats no prompt.
+    expect(result.verdict.explained).toBe(true);
+    const top = result.explanations[0];
+    expect(add.isCorrect(top.text), top.text).toBe(true);
+    expect(top.text).toBe(trimDangling(top.text));
+    expect(top.text.split(' ').length).toBeLessThanOrEqual(result.prompts[0].text.split(' ').length);
+    expect(top.accuracyInterval.low).toBeLessThanOrEqual(top.accuracy);
     // Progress went to stderr, step by step.
     expect(stderr).toMatch(/step 1\/\d+ .*best ".*" loss \d/);
     expect(stderr).toMatch(/tok\/s/);
@@ -50,13 +58,37 @@ describe('npm run explain', () => {
     const { code, stdout, stderr } = await explain(['--data', file, '--input-col', 'question', '--output-col', 'answer', '--max-n-steps', '1', '--seed', '3', '--out', out]);
     expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/pairs\.tsv \(tsv, 10 rows, question -> answer\)/);
-    expect(stdout).toMatch(/^rank +accuracy +loss +scored +prompt$/m);
+    expect(stdout).toMatch(/^rank +accuracy \[95% interval\] +loss \[95% interval\] +explanation$/m);
     expect(stdout).toMatch(/\(no prompt, 3 held-out examples\)/);
     expect(stdout).toMatch(/2 steps \(max_n_steps\)/);
     const saved = JSON.parse(await readFile(out, 'utf8'));
     expect(saved.metadata.options).toMatchObject({ max_n_steps: 1, seed: 3 });
     expect(saved.metadata.sizes.examples).toBe(10);
   }, 120_000);
+
+  it('says plainly when nothing explains the data (countries and capitals on the built-in model), and scores --score descriptions beside the found ones', async () => {
+    const file = path.join(dir, 'capitals.tsv');
+    const pairs = [['France', 'Paris'], ['Germany', 'Berlin'], ['Italy', 'Rome'], ['Spain', 'Madrid'], ['Japan', 'Tokyo'], ['Egypt', 'Cairo'], ['Peru', 'Lima'], ['Canada', 'Ottawa'], ['Kenya', 'Nairobi'], ['Norway', 'Oslo'], ['Cuba', 'Havana'], ['India', 'New Delhi']];
+    await writeFile(file, 'input\toutput\n' + pairs.map((p) => p.join('\t')).join('\n') + '\n');
+    const out = path.join(dir, 'capitals.json');
+    const { code, stdout, stderr } = await explain(['--data', file, '--max-n-steps', '20', '--score', ' The capital of the country', '--score', ' Add the two numbers', '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^Nothing here explains the data: no explanation beats no prompt at all on the 3 held-out examples/m);
+    expect(stdout).toContain('try a larger model');
+    expect(stdout).toMatch(/^ you .*" The capital of the country"$/m);
+    expect(stdout).toMatch(/^ you .*" Add the two numbers"$/m);
+    const saved = JSON.parse(await readFile(out, 'utf8'));
+    expect(saved.verdict.explained).toBe(false);
+    expect(saved.descriptions.map((d: { text: string }) => d.text)).toEqual([' The capital of the country', ' Add the two numbers']);
+    expect(saved.descriptions[0]).toMatchObject({ source: 'user', loss: expect.any(Number), lossInterval: { low: expect.any(Number), high: expect.any(Number) } });
+    expect(saved.metadata.evidence.examples).toHaveLength(3);
+  }, 300_000);
+
+  it('--score with an empty description is a usage error', async () => {
+    const { code, stderr } = await explain(['--dataset', 'add_two', '--score', ' ']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--score needs a description/);
+  });
 
   it('names the line of a malformed file and exits 2', async () => {
     const file = path.join(dir, 'bad.csv');

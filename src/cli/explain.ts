@@ -10,13 +10,14 @@ import { TASK_IDS, taskPairs } from '../datasets/tasks/index.ts';
 import { DataParseError, parsePairs, type DataFormat } from '../data/parsePairs.ts';
 import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 import { searchModelOf } from '../engine/searchModel.ts';
-import { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, startSearch, type ExplainResult, type SearchEvent } from '../iprompt/index.ts';
+import { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, startSearch, type Explanation, type ExplainResult, type Interval, type Measured, type SearchEvent } from '../iprompt/index.ts';
 import { formatBytes, formatDuration } from '../util/format.ts';
 import { intFlag, parseArgs, stringFlag, UsageError } from './args.ts';
 import { loadCliModel, type NodeRuntime } from './nodeRuntime.ts';
 
 const VALUE_FLAGS = new Set(['dataset', 'data', 'input_col', 'output_col', 'format', 'model', 'dtype', 'runtime', 'threads', 'top', 'out', 'n_examples', 'data_seed']);
 const BOOLEAN_FLAGS = new Set(['json', 'help', 'quiet']);
+const REPEATABLE_FLAGS = new Set(['score']);
 
 const HELP = `Explain a dataset in plain language with iPrompt.
 
@@ -44,6 +45,8 @@ Output:
   --top N               rows of the table (default 10)
   --out FILE            also write the JSON result to FILE
   --quiet               no progress on stderr
+  --score "TEXT"        also score a description of your own on the same held-out examples,
+                        listed beside the found ones (repeat for several)
 
 Search options (reference names; dashes or underscores; defaults in brackets):
 ${Object.entries(OPTION_DOCS)
@@ -98,31 +101,41 @@ function progressPrinter(quiet: boolean) {
       const best = e.best.text.length > 40 ? e.best.text.slice(0, 39) + '…' : e.best.text;
       line(`step ${e.step}/${e.plannedSteps}  epoch ${e.epoch + 1}  best ${JSON.stringify(best)} loss ${e.best.meanLoss.toFixed(4)} acc ${e.best.meanAccuracy.toFixed(2)}  ${Math.round(e.tokensPerSecond)} tok/s  ~${formatDuration(left)} left`, !tty);
     } else if (e.type === 'ranking') {
-      line(`final ranking: ${e.done}/${e.total} prompts re-scored on held-out examples`, e.done === e.total && !tty);
+      const what = { rerank: 'final ranking: prompts re-scored on held-out examples', clean: 'cleaning the wording: shorter wordings scored', evidence: 'evidence: greedy answers for explanations' }[e.phase];
+      line(`${what} ${e.done}/${e.total}`, e.done === e.total && !tty);
     } else if (e.type === 'done' && tty) line('', true);
   };
 }
 
-function table(r: ExplainResult, top: number): string {
+const interval = (x: number, i: Interval | undefined, digits: number) => `${x.toFixed(digits)} [${i ? `${i.low.toFixed(digits)}, ${i.high.toFixed(digits)}` : '?'}]`;
+
+/** The explanations (cleaned, merged, with intervals), the baseline, your own descriptions and the verdict. */
+export function table(r: ExplainResult, top: number): string {
   const md = r.metadata;
-  const heldOut = md.ranking !== 'running_means';
-  const rows = md.ranked.slice(0, top).map((p, i) => `${String(i + 1).padStart(4)}  ${p.accuracy.toFixed(3).padStart(8)}  ${p.loss.toFixed(4).padStart(8)}  ${String(p.timesScored).padStart(6)}  ${JSON.stringify(p.text)}`);
-  const out = [
-    `rank  ${heldOut ? 'accuracy' : 'train acc'}  ${heldOut ? '    loss' : 'train loss'}  scored  prompt`,
-    ...rows,
-  ];
-  if (md.baseline) out.push(`   -  ${md.baseline.accuracy.toFixed(3).padStart(8)}  ${md.baseline.loss.toFixed(4).padStart(8)}       -  (no prompt, ${md.baseline.examples} ${heldOut ? 'held-out ' : ''}examples)`);
-  out.push('', `${md.steps} steps (${md.stopped_by}), ${md.pool_size} prompts in the pool, ${(md.tokens / 1e6).toFixed(2)}M tokens, ${md.train_time_elapsed.toFixed(1)} s searching + ${md.rank_time_elapsed.toFixed(1)} s ranking`);
+  const on = md.evidence?.split === 'training_rows' ? 'training rows' : 'held-out examples';
+  const row = (rank: string, e: Measured, mark: string, text: string) =>
+    `${rank.padStart(4)}  ${interval(e.accuracy, e.accuracyInterval, 3).padStart(22)}  ${interval(e.loss, e.lossInterval, 4).padStart(25)}  ${mark}  ${text}`;
+  const from = (e: Explanation) => (e.variants.length > 1 ? `  (${e.variants.length} prompts as found, e.g. ${JSON.stringify(e.variants[0].text)})` : e.cleaned ? `  (found as ${JSON.stringify(e.variants[0].text)})` : '');
+  const out = [`rank  ${'accuracy [95% interval]'.padStart(22)}  ${'loss [95% interval]'.padStart(25)}     explanation`];
+  md.explanations.slice(0, top).forEach((e, i) => out.push(row(String(i + 1), e, e.tiedWithBest ? '≈' : ' ', JSON.stringify(e.text) + from(e))));
+  if (md.evidence) out.push(row('-', md.evidence.baseline, ' ', `(no prompt, ${md.evidence.examples.length} ${on})`));
+  for (const d of md.descriptions) out.push(row('you', d, d.tiedWithBest ? '≈' : ' ', JSON.stringify(d.text)));
+  out.push(`≈: cannot be told apart from the best (paired bootstrap over the same ${on}, 95%).`);
+  if (md.verdict) out.push('', md.verdict.message);
+  out.push('', `${md.steps} steps (${md.stopped_by}), ${md.pool_size} prompts in the pool, ${(md.tokens / 1e6).toFixed(2)}M tokens, ${md.train_time_elapsed.toFixed(1)} s searching + ${md.rank_time_elapsed.toFixed(1)} s ranking and explaining`);
   return out.join('\n');
 }
 
+/** The JSON result: the verdict and the explanations lead; `prompts` are the ranked prompts as found (imodelsx's list), the rest as metadata. */
 export function resultJson(r: ExplainResult, extra: Record<string, unknown> = {}): object {
-  const { ranked, ...metadata } = r.metadata;
-  return { prompts: ranked, metadata: { ...metadata, ...extra } };
+  const { ranked, verdict, explanations, descriptions, ...metadata } = r.metadata;
+  return { verdict, explanations, descriptions, prompts: ranked, metadata: { ...metadata, ...extra } };
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { flags, search } = parseArgs(argv, VALUE_FLAGS, BOOLEAN_FLAGS);
+  const { flags, lists, search } = parseArgs(argv, VALUE_FLAGS, BOOLEAN_FLAGS, REPEATABLE_FLAGS);
+  const descriptions = lists.get('score') ?? [];
+  for (const d of descriptions) if (d.trim() === '') throw new UsageError('--score needs a description to score, got an empty one.');
   if (flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -144,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
   if (!quiet && process.stderr.isTTY) process.stderr.write('\r'.padEnd(60) + '\r');
   log(`model: ${model.info.name} (${model.info.dtype}, ${used === 'native' ? 'onnxruntime-node CPU' : 'onnxruntime-web WASM'}, ${intFlag(flags, 'threads', 2)} threads)`);
 
-  const run = startSearch(searchModelOf(model.engine, model.tokenizer), data.inputs, data.outputs, search, { onEvent: progressPrinter(quiet) });
+  const run = startSearch(searchModelOf(model.engine, model.tokenizer), data.inputs, data.outputs, search, { onEvent: progressPrinter(quiet), descriptions });
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
