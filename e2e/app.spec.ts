@@ -31,8 +31,8 @@ test('paste the add_two pairs, run on WASM, watch it live, get an add prompt fir
   const later = await page.getByTestId('pool').textContent();
   expect(later).not.toEqual(firstPool);
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 240_000 });
-  const top = await page.getByTestId('ranked-prompt').first().textContent();
-  expect(getTask('add_two').isCorrect(top ?? ''), `top prompt: ${top}`).toBe(true);
+  const top = await page.getByTestId('explanation-text').first().textContent();
+  expect(getTask('add_two').isCorrect(top ?? ''), `top explanation: ${top}`).toBe(true);
   await expect(page.getByTestId('baseline-row')).toContainText('no prompt');
   // Try it: the model's output with and without the prompt, under the search's template.
   await page.getByTestId('try-input').fill('Given the input numbers 2 and 5, the answer is');
@@ -79,5 +79,5 @@ test('pause stops the steps, resume finishes the run', async ({ page }) => {
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('run-status')).not.toHaveText('paused');
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
-  await expect(page.getByTestId('ranked-row').first()).toBeVisible();
+  await expect(page.getByTestId('explanation-row').first()).toBeVisible();
 });

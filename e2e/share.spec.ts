@@ -33,7 +33,7 @@ test('a permalink opened in a fresh browser shows the same ranked prompts, and o
   const other = await fresh.newPage();
   await other.goto(url);
   await expect(other.getByTestId('opened-note')).toContainText('shared link');
-  await expect(other.getByTestId('ranked-prompt').first()).toBeVisible();
+  await expect(other.getByTestId('explanation-text').first()).toBeVisible();
   expect(await other.getByTestId('ranked-prompt').allTextContents()).toEqual(prompts);
   await expect(other.getByTestId('baseline-row')).toBeVisible();
   await expect(other.getByTestId('row-count')).toHaveText('10');

@@ -25,7 +25,11 @@ export function useHistorySync(onSaved: () => void): void {
     });
     const unsubRun = useRunStore.subscribe((s, prev) => {
       if (s.status === 'done' && prev.status !== 'done' && s.record && !s.opened) {
-        void saveRun(s.record, useDataStore.getState().name || 'data').then(onSaved, () => undefined);
+        const record = s.record;
+        void saveRun(record, useDataStore.getState().name || 'data').then((id) => {
+          if (useRunStore.getState().record === record) useRunStore.getState().set({ historyId: id });
+          onSaved();
+        }, () => undefined);
       }
     });
     return () => {
@@ -55,9 +59,9 @@ export function HistoryPanel() {
               <td>{new Date(r.savedAt).toLocaleString()}</td>
               <td>{r.name}</td>
               <td>{modelLabel(r.record.model)}</td>
-              <td className="prompt">{JSON.stringify(r.record.result?.prompts[0]?.text ?? '')}</td>
+              <td className="prompt">{JSON.stringify(r.record.result?.explanations?.[0]?.text ?? r.record.result?.prompts[0]?.text ?? '')}</td>
               <td>
-                <button data-testid="history-open" onClick={() => showRecord(r.record, 'history', null)}>
+                <button data-testid="history-open" onClick={() => showRecord(r.record, 'history', null, r.id)}>
                   Open
                 </button>{' '}
                 <button data-testid="history-delete" onClick={() => void deleteRun(r.id).then(refresh)}>

@@ -1,11 +1,29 @@
-/** The final ranked prompts next to the no-prompt baseline, "try it", and export. */
+/**
+ * The results: the verdict, the explanations (cleaned, merged, with 95% intervals) beside the
+ * no-prompt baseline and a person's own descriptions, per-example evidence, "try it", export,
+ * and the prompts as the search found them.
+ */
 import { useState } from 'react';
 import { useRunStore } from './state/runStore.ts';
 import { downloadText, toCsv } from './download.ts';
 import type { useEngine } from './useEngine.ts';
 import type { ReactNode } from 'react';
 import { modelLabel } from './runRecord.ts';
-import { DEFAULT_OPTIONS, scoringText, type TemplateOptions } from '../iprompt/index.ts';
+import { DEFAULT_OPTIONS, exportResult, scoringText, type Interval, type TemplateOptions } from '../iprompt/index.ts';
+import type { SharedExplanation, SharedRun } from '../share/permalink.ts';
+import { Evidence } from './Evidence.tsx';
+import { ScoreYourOwn } from './ScoreYourOwn.tsx';
+
+const range = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '');
+
+function Figure({ value, interval, digits }: { value: number; interval?: Interval; digits: number }) {
+  return (
+    <>
+      {value.toFixed(digits)}
+      {interval && <span className="interval"> [{range(interval, digits)}]</span>}
+    </>
+  );
+}
 
 export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useEngine>; share?: ReactNode }) {
   const record = useRunStore((s) => s.record);
@@ -15,10 +33,28 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
   if (!record?.result) return null;
   const r = record.result;
   const heldOut = record.options.do_final_reranking !== false;
+  const template = {
+    prefix_before_input: record.options.prefix_before_input ?? DEFAULT_OPTIONS.prefix_before_input,
+    preprefix: record.options.preprefix ?? DEFAULT_OPTIONS.preprefix,
+    max_length: record.options.max_length ?? DEFAULT_OPTIONS.max_length,
+  };
+  // Runs saved before explanations existed show their prompts as found.
+  const found: SharedExplanation[] = r.explanations ?? [];
+  const own = r.descriptions ?? [];
+  const rows = [...found.slice(0, 15), ...own];
+  const pick = rows[chosen] ?? rows[0];
   const exportJson = () =>
-    downloadText('iprompt-result.json', JSON.stringify(result ? { prompts: result.metadata.ranked, metadata: { ...result.metadata, ranked: undefined } } : record, null, 2), 'application/json');
+    downloadText('iprompt-result.json', JSON.stringify(result && result.metadata.train_end_time === r.finishedAt ? { ...exportResult(result), descriptions: own } : record, null, 2), 'application/json');
   const exportCsv = () =>
-    downloadText('iprompt-result.csv', toCsv([['rank', 'prompt', 'accuracy', 'loss', 'times_scored'], ...r.prompts.map((p, i) => [i + 1, p.text, p.accuracy, p.loss, p.timesScored])]), 'text/csv');
+    downloadText(
+      'iprompt-result.csv',
+      toCsv([
+        ['rank', 'explanation', 'source', 'accuracy', 'accuracy_low', 'accuracy_high', 'loss', 'loss_low', 'loss_high', 'indistinguishable_from_best', 'beats_no_prompt', 'prompts_as_found'],
+        ...[...found, ...own].map((e, i) => [e.source === 'user' ? '' : i + 1, e.text, e.source, e.accuracy, e.accuracyInterval.low, e.accuracyInterval.high, e.loss, e.lossInterval.low, e.lossInterval.high, String(e.tiedWithBest), String(e.beatsBaseline), e.variants.map((v) => v.text).join(' | ')]),
+      ]),
+      'text/csv',
+    );
+  const on = r.evidence?.split === 'training_rows' ? 'training rows' : 'held-out examples';
   return (
     <section className="panel" data-testid="results">
       <h2>Explanations</h2>
@@ -28,42 +64,86 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
           {opened.note ? ` ${opened.note}` : ''}
         </p>
       )}
+      {r.verdict && (
+        <p className={`verdict ${r.verdict.explained ? 'explained' : 'unexplained'}`} data-testid="verdict">
+          {r.verdict.message}
+        </p>
+      )}
       <p className="hint">
         {r.steps} steps ({r.stoppedBy.replace(/_/g, ' ')}), ranked by {heldOut ? `accuracy then loss on ${r.baseline?.examples ?? 'the'} held-out examples` : 'running accuracy'}.
+        {found.length > 0 && ` Each explanation is the shortest wording of the prompts found that scores as well; brackets hold 95% intervals; ≈ marks those the data cannot tell apart from the best.`}
       </p>
-      <table className="ranked">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>prompt</th>
-            <th>accuracy</th>
-            <th>loss</th>
-            <th>times scored</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.prompts.slice(0, 15).map((p, i) => (
-            <tr key={i} data-testid="ranked-row" className={chosen === i ? 'selected' : ''} onClick={() => setChosen(i)}>
-              <td>{i + 1}</td>
-              <td className="prompt" data-testid="ranked-prompt">{p.text}</td>
-              <td>{p.accuracy.toFixed(3)}</td>
-              <td>{p.loss.toFixed(4)}</td>
-              <td>{p.timesScored}</td>
+      {found.length > 0 && (
+        <table className="ranked">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>explanation</th>
+              <th>accuracy</th>
+              <th>loss</th>
+              <th title="Better than no prompt beyond the intervals">vs no prompt</th>
             </tr>
-          ))}
-          {r.baseline && (
-            <tr className="baseline" data-testid="baseline-row">
-              <td>–</td>
-              <td>
-                <em>no prompt</em>
-              </td>
-              <td>{r.baseline.accuracy.toFixed(3)}</td>
-              <td>{r.baseline.loss.toFixed(4)}</td>
-              <td>–</td>
+          </thead>
+          <tbody>
+            {rows.map((e, i) => (
+              <tr key={i} data-testid={e.source === 'user' ? 'own-row' : 'explanation-row'} className={`${pick === e ? 'selected' : ''} ${e.source}`} onClick={() => setChosen(i)}>
+                <td>{e.source === 'user' ? 'yours' : i + 1}</td>
+                <td className="prompt">
+                  <span data-testid={e.source === 'user' ? 'own-text' : 'explanation-text'}>{e.text}</span>
+                  {e.tiedWithBest && (
+                    <span className="tag" data-testid="tied" title="The paired bootstrap over the same examples cannot tell it from the best">
+                      ≈ best
+                    </span>
+                  )}
+                  {e.variants.length > 0 && (e.cleaned || e.variants.length > 1) && (
+                    <div className="variants" data-testid="variants">
+                      from {e.variants.length === 1 ? '' : `${e.variants.length} prompts: `}
+                      {e.variants.slice(0, 3).map((v) => JSON.stringify(v.text)).join(', ')}
+                      {e.variants.length > 3 ? ', …' : ''}
+                    </div>
+                  )}
+                </td>
+                <td data-testid="explanation-accuracy">
+                  <Figure value={e.accuracy} interval={e.accuracyInterval} digits={3} />
+                </td>
+                <td data-testid="explanation-loss">
+                  <Figure value={e.loss} interval={e.lossInterval} digits={4} />
+                </td>
+                <td>{e.beatsBaseline ? 'better' : 'not better'}</td>
+              </tr>
+            ))}
+            {r.baseline && <BaselineRow baseline={r.baseline} on={on} />}
+          </tbody>
+        </table>
+      )}
+      <details className="found" open={found.length === 0} data-testid="found">
+        <summary>Prompts as found by the search ({r.prompts.length})</summary>
+        <table className="ranked">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>prompt</th>
+              <th>accuracy</th>
+              <th>loss</th>
+              <th>times scored</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {r.prompts.slice(0, 15).map((p, i) => (
+              <tr key={i} data-testid="ranked-row">
+                <td>{i + 1}</td>
+                <td className="prompt" data-testid="ranked-prompt">
+                  {p.text}
+                </td>
+                <td>{p.accuracy.toFixed(3)}</td>
+                <td>{p.loss.toFixed(4)}</td>
+                <td>{p.timesScored}</td>
+              </tr>
+            ))}
+            {found.length === 0 && r.baseline && <BaselineRow baseline={r.baseline} on={on} />}
+          </tbody>
+        </table>
+      </details>
       <div className="row">
         <button data-testid="export-json" onClick={exportJson}>
           Export JSON
@@ -73,18 +153,28 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
         </button>
         {share}
       </div>
-      {r.prompts[chosen] && (
-        <TryIt
-          engine={engine}
-          prompt={r.prompts[chosen].text}
-          template={{
-            prefix_before_input: record.options.prefix_before_input ?? DEFAULT_OPTIONS.prefix_before_input,
-            preprefix: record.options.preprefix ?? DEFAULT_OPTIONS.preprefix,
-            max_length: record.options.max_length ?? DEFAULT_OPTIONS.max_length,
-          }}
-        />
-      )}
+      {r.explanations && <ScoreYourOwn engine={engine} record={record} template={template} />}
+      {pick && <Evidence key={`${chosen}-${pick.text}`} explanation={pick} evidence={r.evidence} />}
+      {(pick?.text ?? r.prompts[0]?.text) !== undefined && <TryIt engine={engine} prompt={pick?.text ?? r.prompts[0].text} template={template} />}
     </section>
+  );
+}
+
+function BaselineRow({ baseline, on }: { baseline: NonNullable<SharedRun['result']>['baseline'] & object; on: string }) {
+  return (
+    <tr className="baseline" data-testid="baseline-row">
+      <td>–</td>
+      <td>
+        <em>no prompt</em> ({baseline.examples} {on})
+      </td>
+      <td>
+        <Figure value={baseline.accuracy} interval={baseline.accuracyInterval} digits={3} />
+      </td>
+      <td>
+        <Figure value={baseline.loss} interval={baseline.lossInterval} digits={4} />
+      </td>
+      <td>–</td>
+    </tr>
   );
 }
 

@@ -53,6 +53,13 @@ export async function saveRun(record: SharedRun, name: string): Promise<number> 
   return request<number>('runs', 'readwrite', (s) => s.add({ savedAt: new Date().toISOString(), name, record }));
 }
 
+/** Replaces a saved run's record (a description scored after the run), keeping its name and date. */
+export async function updateRun(id: number, record: SharedRun): Promise<void> {
+  const saved = await request<SavedRun | undefined>('runs', 'readonly', (s) => s.get(id));
+  if (!saved) return;
+  await request('runs', 'readwrite', (s) => s.put({ ...saved, record }));
+}
+
 export async function listRuns(): Promise<SavedRun[]> {
   const all = await request<SavedRun[]>('runs', 'readonly', (s) => s.getAll());
   return all.sort((a, b) => b.id - a.id);

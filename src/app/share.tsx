@@ -12,7 +12,7 @@ import { create } from 'zustand';
 export const useLinkError = create<{ message: string | null; set: (m: string | null) => void }>((set) => ({ message: null, set: (message) => set({ message }) }));
 
 /** Shows a finished run (from a link or the history) as the current result. */
-export function showRecord(record: SharedRun, from: 'permalink' | 'history', note: string | null): void {
+export function showRecord(record: SharedRun, from: 'permalink' | 'history', note: string | null, historyId: number | null = null): void {
   const data = record.data;
   if ('inputs' in data) {
     useDataStore.getState().set({ pairs: { inputs: data.inputs, outputs: data.outputs }, origin: null, name: data.name ?? 'shared data', columns: [], inputColumn: null, outputColumn: null, rowProblems: [], error: null });
@@ -26,6 +26,7 @@ export function showRecord(record: SharedRun, from: 'permalink' | 'history', not
     preset: 'default',
     overrides: { ...record.options },
     opened: { from, note: [note, missing.trim()].filter(Boolean).join(' ') || null },
+    historyId,
   });
 }
 

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { Dtype, ModelSource } from '../engine/modelSource.ts';
-import type { ExplainResult, IPromptOptionsInput, TemplateOptions } from '../iprompt/index.ts';
+import type { DescribeRun, ExplainResult, IPromptOptionsInput, TemplateOptions } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { WorkerMessage } from '../worker/protocol.ts';
 
@@ -86,5 +86,11 @@ export function useEngine() {
     return client.current.call('try', { prompt, input, template, max_new_tokens: maxNewTokens });
   }, []);
 
-  return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt }), [load, cancelLoad, complete, explain, control, tryPrompt]);
+  /** A person's own descriptions scored on a finished run's evaluation examples, with the run's figures. */
+  const describe = useCallback(async (texts: string[], run: DescribeRun) => {
+    if (!client.current) throw new EngineError('INTERNAL', 'No model is loaded; load the model the run used to score a description.');
+    return client.current.call('describe', { texts, run });
+  }, []);
+
+  return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt, describe }), [load, cancelLoad, complete, explain, control, tryPrompt, describe]);
 }

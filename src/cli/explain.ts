@@ -10,7 +10,7 @@ import { TASK_IDS, taskPairs } from '../datasets/tasks/index.ts';
 import { DataParseError, parsePairs, type DataFormat } from '../data/parsePairs.ts';
 import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 import { searchModelOf } from '../engine/searchModel.ts';
-import { DEFAULT_OPTIONS, DEVIATIONS, OPTION_DOCS, startSearch, type Explanation, type ExplainResult, type Interval, type Measured, type SearchEvent } from '../iprompt/index.ts';
+import { DEFAULT_OPTIONS, DEVIATIONS, exportResult, OPTION_DOCS, startSearch, type Explanation, type ExplainResult, type Interval, type Measured, type SearchEvent } from '../iprompt/index.ts';
 import { formatBytes, formatDuration } from '../util/format.ts';
 import { intFlag, parseArgs, stringFlag, UsageError } from './args.ts';
 import { loadCliModel, type NodeRuntime } from './nodeRuntime.ts';
@@ -126,12 +126,6 @@ export function table(r: ExplainResult, top: number): string {
   return out.join('\n');
 }
 
-/** The JSON result: the verdict and the explanations lead; `prompts` are the ranked prompts as found (imodelsx's list), the rest as metadata. */
-export function resultJson(r: ExplainResult, extra: Record<string, unknown> = {}): object {
-  const { ranked, verdict, explanations, descriptions, ...metadata } = r.metadata;
-  return { verdict, explanations, descriptions, prompts: ranked, metadata: { ...metadata, ...extra } };
-}
-
 async function main(argv: string[]): Promise<number> {
   const { flags, lists, search } = parseArgs(argv, VALUE_FLAGS, BOOLEAN_FLAGS, REPEATABLE_FLAGS);
   const descriptions = lists.get('score') ?? [];
@@ -172,8 +166,8 @@ async function main(argv: string[]): Promise<number> {
 
   const extra = { model: model.info.name, dtype: model.info.dtype, runtime: used, data: data.label };
   const out = stringFlag(flags, 'out');
-  if (out) await writeFile(out, JSON.stringify(resultJson(result, extra), null, 2) + '\n');
-  if (json) process.stdout.write(JSON.stringify(resultJson(result, extra)) + '\n');
+  if (out) await writeFile(out, JSON.stringify(exportResult(result, extra), null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify(exportResult(result, extra)) + '\n');
   else process.stdout.write(table(result, intFlag(flags, 'top', 10)) + '\n');
   return 0;
 }

@@ -68,8 +68,8 @@ export function toEngineError(err: unknown, context: { file?: string } = {}): En
   if (isAbort(err)) return new EngineError('ABORTED', 'Cancelled.');
   const message = err instanceof Error ? err.message : String(err);
   const name = typeof err === 'object' && err !== null ? (err as { name?: string }).name : undefined;
-  // The search's own input checks (iprompt DataError and OptionsError, the parsers' DataParseError).
-  if (name === 'DataError' || name === 'OptionsError' || name === 'DataParseError') {
+  // The search's own input checks (iprompt DataError, OptionsError and DescribeError, the parsers' DataParseError).
+  if (name === 'DataError' || name === 'OptionsError' || name === 'DataParseError' || name === 'DescribeError') {
     return new EngineError('BAD_DATA', message, { cause: err });
   }
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {

@@ -181,7 +181,7 @@ export async function buildExplanations(ranked: readonly RankedInput[], descript
  * found explanations (intervals on the same resamples, paired against the best and the baseline).
  * Used at the end of a search and after it (the app's "score your own", the CLI's --score).
  */
-export async function scoreDescriptionsOn(evidence: Evidence, best: Measured | null, texts: readonly string[], evaluator: Evaluator, encode: (text: string) => number[], withGreedy = true): Promise<Explanation[]> {
+export async function scoreDescriptionsOn(evidence: Evidence, best: Pick<Measured, 'perExample'> | null, texts: readonly string[], evaluator: Evaluator, encode: (text: string) => number[], withGreedy = true): Promise<Explanation[]> {
   if (texts.length === 0) return [];
   const tokens = evidence.examples.map((e) => e.tokens);
   const rs = new Resamples(evidence.examples.length, evidence.bootstrapSeed);

@@ -43,6 +43,33 @@ function realisticRun(): SharedRun {
   };
 }
 
+/** The run with explanations, a description, evidence on `n` held-out examples and a verdict, as a run made in the app carries them. */
+function withExplanations(run: SharedRun, n = 25, greedyChars = 3): SharedRun {
+  const per = (k: number) => ({ nll: Array.from({ length: n }, (_, i) => (i * k) / 7), correct: Array.from({ length: n }, (_, i) => (i + k) % 3 !== 0), greedy: Array.from({ length: n }, (_, i) => ` ${String(i * k).padEnd(greedyChars, 'x')}`) });
+  const measured = (k: number) => ({ loss: 0.1 * k, accuracy: 1 - 0.1 * k, lossInterval: { low: 0.05 * k, high: 0.2 * k }, accuracyInterval: { low: 0.5, high: 1 }, perExample: per(k) });
+  const explanation = (k: number, source: 'search' | 'user') => ({
+    text: source === 'user' ? ' Add them' : ` Add the two numbers (#${k})`,
+    source,
+    cleaned: k % 2 === 0,
+    variants: source === 'user' ? [] : [{ text: ` Add the two numbers (#${k}) x`, loss: 0.1 * k, accuracy: 1, rank: k }],
+    tiedWithBest: k === 0,
+    beatsBaseline: true,
+    ...measured(k),
+  });
+  const { inputs, outputs } = run.data as { inputs: string[]; outputs: string[] };
+  return {
+    ...run,
+    result: {
+      ...run.result!,
+      baseline: { ...run.result!.baseline!, lossInterval: { low: 3, high: 3.3 }, accuracyInterval: { low: 0, high: 0.1 } },
+      explanations: Array.from({ length: 8 }, (_, k) => explanation(k, 'search')),
+      descriptions: [explanation(1, 'user')],
+      evidence: { examples: Array.from({ length: n }, (_, i) => ({ input: inputs[i % inputs.length], output: outputs[i % outputs.length], tokens: 1 + (i % 2) })), split: 'held_out', baseline: measured(9), firstTokenChoices: null, bootstrapSeed: 123 },
+      verdict: { explained: true, message: '"Add the two numbers" explains the data better than no prompt.' },
+    },
+  };
+}
+
 /** The PermalinkError code of decoding `link`, failing the test on any other outcome. */
 async function codeOf(link: string): Promise<string> {
   try {
@@ -393,6 +420,56 @@ describe('every field of a shared run is checked, with a message naming it', () 
     ]) {
       expect(await decodePermalink(packFragment(value)!)).toEqual(JSON.parse(JSON.stringify(value)));
     }
+  });
+});
+
+describe('explanations in a link', () => {
+  it('a run with explanations, a description, evidence and a verdict comes back exactly', async () => {
+    const run = withExplanations(realisticRun());
+    const { fragment, note } = await encodePermalink(run);
+    expect(note).toBeNull();
+    expect(await decodePermalink(fragment)).toEqual(run);
+  });
+
+  it('leaves out the per-example evidence first when the link would be too long, keeping every figure and interval', async () => {
+    const run = withExplanations(realisticRun(), 256, 40);
+    const whole = packFragment(run)!;
+    const { fragment, note } = await encodePermalink(run, { maxLength: Math.floor(whole.length * 0.6) });
+    const back = await decodePermalink(fragment);
+    expect(note).toContain('leaves out the per-example evidence');
+    expect(back.result!.evidence).toBeUndefined();
+    for (const [i, e] of back.result!.explanations!.entries()) {
+      const { perExample: _p, ...figures } = run.result!.explanations![i];
+      expect(e).toEqual(figures);
+    }
+    expect(back.result!.descriptions![0].perExample).toBeUndefined();
+    expect(back.result!.verdict).toEqual(run.result!.verdict);
+    expect(back.result!.prompts).toEqual(run.result!.prompts);
+  });
+
+  const run = withExplanations(realisticRun(), 4) as unknown as { result: Record<string, unknown> };
+  const result = run.result;
+  const ex0 = (result.explanations as Record<string, unknown>[])[0];
+  const withFirst = (changes: Record<string, unknown>) => ({ ...run, result: { ...result, explanations: [{ ...ex0, ...changes }] } });
+  const ev = result.evidence as Record<string, unknown>;
+  const cases: [string, unknown, string][] = [
+    ['per-example results of another length', withFirst({ perExample: { nll: [1, 2, 3], correct: [true, true, true, true] } }), 'result.explanations[0].perExample should have one result per example (4)'],
+    ['greedy answers of another length', withFirst({ perExample: { nll: [1, 2, 3, 4], correct: [true, true, true, true], greedy: ['a'] } }), 'result.explanations[0].perExample.greedy should have one answer per example (4)'],
+    ['a mark that is not true or false', withFirst({ tiedWithBest: 'yes' }), 'result.explanations[0].tiedWithBest should be true or false'],
+    ['an interval without its high end', withFirst({ lossInterval: { low: 1 } }), 'result.explanations[0].lossInterval.high is missing'],
+    ['an unknown source', withFirst({ source: 'robot' }), "result.explanations[0].source should be 'search' or 'user'"],
+    ['a variant without a rank', withFirst({ variants: [{ text: 'x', loss: 1, accuracy: 1 }] }), 'result.explanations[0].variants[0].rank is missing'],
+    ['per-example results without evidence', { ...run, result: { ...result, evidence: undefined } }, 'result.explanations[0].perExample is there without result.evidence'],
+    ['an example with fractional tokens', { ...run, result: { ...result, evidence: { ...ev, examples: [{ input: 'a', output: 'b', tokens: 1.5 }] } } }, 'result.evidence.examples[0].tokens should be a whole number of at least 0'],
+    ['an unknown split', { ...run, result: { ...result, evidence: { ...ev, split: 'test' } } }, "result.evidence.split should be 'held_out' or 'training_rows'"],
+    ['a baseline without per-example results', { ...run, result: { ...result, evidence: { ...ev, baseline: { ...(ev.baseline as object), perExample: undefined } } } }, 'result.evidence.baseline.perExample is missing'],
+    ['a verdict without a message', { ...run, result: { ...result, verdict: { explained: true } } }, 'result.verdict.message is missing'],
+    ['a baseline interval that is not an object', { ...run, result: { ...result, baseline: { loss: 1, accuracy: 1, examples: 4, lossInterval: 3 } } }, 'result.baseline.lossInterval should be an object'],
+  ];
+  it.each(cases)('a damaged field is named: %s', async (_name, value, message) => {
+    const e = await errorOf(packFragment(value)!);
+    expect(e.code).toBe('CORRUPT');
+    expect(e.message).toBe(`This link is damaged: ${message}. Ask for the link again.`);
   });
 });
 

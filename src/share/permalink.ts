@@ -9,10 +9,13 @@
  * to do.
  */
 import { Deflate, Inflate, deflateSync } from 'fflate';
+import type { Evidence, Explanation, ExplanationVariant, Verdict } from '../iprompt/explanations.ts';
 import type { IPromptOptions } from '../iprompt/options.ts';
-import type { Baseline } from '../iprompt/search.ts';
+import type { Baseline } from '../iprompt/types.ts';
 
 export interface SharedPrompt { text: string; loss: number; accuracy: number; timesScored: number }
+/** An explanation without its token ids (they belong to one tokenizer); perExample is dropped when a link must shrink. */
+export type SharedExplanation = Omit<Explanation, 'ids' | 'variants' | 'perExample'> & { variants: Omit<ExplanationVariant, 'ids'>[]; perExample?: Explanation['perExample'] };
 export interface StepPoint { step: number; bestLoss: number; meanLoss: number; bestAccuracy: number }
 export interface SharedRun {
   /** The data itself, or (when it would make the link too long) only its hash and size. */
@@ -23,8 +26,14 @@ export interface SharedRun {
   /** Includes the seed. */
   options: Partial<IPromptOptions>;
   result: null | {
+    /** The ranked prompts as found. */
     prompts: SharedPrompt[];
     baseline: Baseline | null;
+    /** The explanations (cleaned, merged, with intervals), a person's own descriptions, the evaluation examples and the verdict; absent in runs saved before they existed. */
+    explanations?: SharedExplanation[];
+    descriptions?: SharedExplanation[];
+    evidence?: Evidence;
+    verdict?: Verdict;
     series: StepPoint[];
     steps: number;
     stoppedBy: string;
@@ -108,17 +117,29 @@ export async function encodePermalink(
     if (fragment) return done(fragment, slim, note);
   }
 
-  // 3. The first maxPrompts prompts, then every k-th step point (and the last) for k = 1, 2, 4, ...
+  // 3. Without the per-example evidence (the explanations keep their figures and intervals).
+  if (slim.result?.evidence) {
+    const { evidence: _e, ...rest } = slim.result;
+    const strip = (list: SharedExplanation[] | undefined) => list?.map(({ perExample: _p, ...x }) => x);
+    slim = { ...slim, result: { ...rest, explanations: strip(rest.explanations), descriptions: strip(rest.descriptions) } };
+    const cut = `${note ? 'It also leaves out' : `To fit within the ${limit}, it leaves out`} the per-example evidence (each example with the answers with and without the explanation).`;
+    note = note ? `${note} ${cut}` : cut;
+    const fragment = packFragment(slim, maxLength);
+    if (fragment) return done(fragment, slim, note);
+  }
+
+  // 4. The first maxPrompts prompts, then every k-th step point (and the last) for k = 1, 2, 4, ...
   const result = slim.result;
   if (result) {
     const prompts = result.prompts.slice(0, maxPrompts);
+    const explanations = result.explanations?.slice(0, maxPrompts);
     for (let k = 1; ; k *= 2) {
       const series = result.series.filter((_, i, all) => i % k === 0 || i === all.length - 1);
-      const trimmed = { ...slim, result: { ...result, prompts, series } };
+      const trimmed = { ...slim, result: { ...result, prompts, series, ...(explanations && { explanations }) } };
       const fragment = packFragment(trimmed, maxLength);
       if (fragment) {
         const trim =
-          `${note ? 'To fit, it also' : `To fit within the ${limit}, it`} keeps only the first ${fmt(prompts.length)} ` +
+          `${note ? 'It also' : `To fit within the ${limit}, it`} keeps only the first ${fmt(prompts.length)} ` +
           `of ${fmt(result.prompts.length)} prompts and ${fmt(series.length)} of ${fmt(result.series.length)} progress points.`;
         return done(fragment, trimmed, note ? `${note} ${trim}` : trim);
       }
@@ -294,6 +315,47 @@ function validateRun(v: unknown): asserts v is SharedRun {
     const baseline = object(result.baseline, 'result.baseline');
     for (const f of ['loss', 'accuracy', 'examples']) num(baseline[f], `result.baseline.${f}`);
   }
+  if (result.baseline !== null) {
+    const baseline = result.baseline as Record<string, unknown>;
+    optionalInterval(baseline.lossInterval, 'result.baseline.lossInterval');
+    optionalInterval(baseline.accuracyInterval, 'result.baseline.accuracyInterval');
+  }
+  let examples: number | undefined;
+  if (result.evidence !== undefined) {
+    const ev = object(result.evidence, 'result.evidence');
+    const items = list(ev.examples, 'result.evidence.examples');
+    items.forEach((x, i) => {
+      const e = object(x, `result.evidence.examples[${i}]`);
+      text(e.input, `result.evidence.examples[${i}].input`);
+      text(e.output, `result.evidence.examples[${i}].output`);
+      count(e.tokens, `result.evidence.examples[${i}].tokens`);
+    });
+    examples = items.length;
+    if (ev.split !== 'held_out' && ev.split !== 'training_rows') bad('result.evidence.split', "should be 'held_out' or 'training_rows'");
+    measured(ev.baseline, 'result.evidence.baseline', examples, true);
+    if (ev.firstTokenChoices !== null) list(ev.firstTokenChoices, 'result.evidence.firstTokenChoices').forEach((t, i) => count(t, `result.evidence.firstTokenChoices[${i}]`));
+    count(ev.bootstrapSeed, 'result.evidence.bootstrapSeed');
+  }
+  for (const field of ['explanations', 'descriptions'] as const) {
+    if (result[field] === undefined) continue;
+    list(result[field], `result.${field}`).forEach((x, i) => {
+      const path = `result.${field}[${i}]`;
+      const e = measured(x, path, examples, false);
+      text(e.text, `${path}.text`);
+      if (e.source !== 'search' && e.source !== 'user') bad(`${path}.source`, "should be 'search' or 'user'");
+      for (const f of ['cleaned', 'tiedWithBest', 'beatsBaseline']) flag(e[f], `${path}.${f}`);
+      list(e.variants, `${path}.variants`).forEach((v, j) => {
+        const variant = object(v, `${path}.variants[${j}]`);
+        text(variant.text, `${path}.variants[${j}].text`);
+        for (const f of ['loss', 'accuracy', 'rank']) num(variant[f], `${path}.variants[${j}].${f}`);
+      });
+    });
+  }
+  if (result.verdict !== undefined) {
+    const verdict = object(result.verdict, 'result.verdict');
+    flag(verdict.explained, 'result.verdict.explained');
+    text(verdict.message, 'result.verdict.message');
+  }
   list(result.series, 'result.series').forEach((p, i) => {
     const point = object(p, `result.series[${i}]`);
     for (const f of ['step', 'bestLoss', 'meanLoss', 'bestAccuracy']) num(point[f], `result.series[${i}].${f}`);
@@ -304,6 +366,41 @@ function validateRun(v: unknown): asserts v is SharedRun {
   num(result.seconds, 'result.seconds');
 }
 
+/** Loss and accuracy with their intervals, and (required when `needPerExample`) one result per evaluation example. */
+function measured(v: unknown, path: string, examples: number | undefined, needPerExample: boolean): Record<string, unknown> {
+  const m = object(v, path);
+  for (const f of ['loss', 'accuracy']) num(m[f], `${path}.${f}`);
+  interval(m.lossInterval, `${path}.lossInterval`);
+  interval(m.accuracyInterval, `${path}.accuracyInterval`);
+  if (m.perExample === undefined && !needPerExample) return m;
+  if (examples === undefined) bad(`${path}.perExample`, 'is there without result.evidence');
+  const per = object(m.perExample, `${path}.perExample`);
+  const nll = list(per.nll, `${path}.perExample.nll`);
+  nll.forEach((x, i) => num(x, `${path}.perExample.nll[${i}]`));
+  const correct = list(per.correct, `${path}.perExample.correct`);
+  correct.forEach((x, i) => flag(x, `${path}.perExample.correct[${i}]`));
+  if (per.greedy !== undefined) {
+    strings(per.greedy, `${path}.perExample.greedy`);
+    if ((per.greedy as unknown[]).length !== examples) bad(`${path}.perExample.greedy`, `should have one answer per example (${examples})`);
+  }
+  if (nll.length !== examples || correct.length !== examples) bad(`${path}.perExample`, `should have one result per example (${examples})`);
+  return m;
+}
+function interval(v: unknown, path: string): void {
+  const i = object(v, path);
+  num(i.low, `${path}.low`);
+  num(i.high, `${path}.high`);
+}
+function optionalInterval(v: unknown, path: string): void {
+  if (v !== undefined) interval(v, path);
+}
+function count(v: unknown, path: string): void {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) bad(path, 'should be a whole number of at least 0');
+}
+function flag(v: unknown, path: string): void {
+  missing(v, path);
+  if (typeof v !== 'boolean') bad(path, 'should be true or false');
+}
 function bad(path: string, what: string): never {
   throw new ShapeError(`${path} ${what}`);
 }

@@ -6,7 +6,7 @@ import { EngineError, toEngineError } from '../engine/errors.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
 import { searchModelOf } from '../engine/searchModel.ts';
-import { cutTokens, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
+import { cutTokens, scoreDescriptions, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
 import type { LoadSpec, ModelSummary, Request, Responses, WorkerMessage } from './protocol.ts';
 
 export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<LoadedModel>;
@@ -148,6 +148,8 @@ export class WorkerHandler {
           const [out] = await engine.generate([context], { max_new_tokens, seed: 1, do_sample: false }, { signal, onTokens: this.tokenCounter(req.id) });
           return { text: tokenizer.decode(out), context: tokenizer.decode(context) };
         });
+      case 'describe':
+        return this.using(({ engine, tokenizer }) => scoreDescriptions(searchModelOf(engine, tokenizer), req.payload.run, req.payload.texts, { signal, onTokens: this.tokenCounter(req.id) }));
       case 'explain':
         return this.using(async ({ engine, tokenizer }) => {
           const run = startSearch(searchModelOf(engine, tokenizer), req.payload.inputs, req.payload.outputs, req.payload.options, {

@@ -9,7 +9,7 @@ import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
-import type { ExplainResult, IPromptOptionsInput, RunState, SearchEvent, TemplateOptions } from '../iprompt/index.ts';
+import type { DescribeRun, ExplainResult, Explanation, IPromptOptionsInput, RunState, SearchEvent, TemplateOptions } from '../iprompt/index.ts';
 
 export interface LoadSpec {
   source: ModelSource;
@@ -51,6 +51,8 @@ export interface Requests {
   /** Text in, text out: the first page's "generate a line". */
   complete: CompleteSpec;
   try: TrySpec;
+  /** Scores a person's own descriptions on a finished run's evaluation examples. */
+  describe: { texts: string[]; run: DescribeRun };
   tokenize: { texts: string[] };
   decode: { ids: number[][] };
   /** Runs an iPrompt search on the loaded model; its events stream as 'search' messages. */
@@ -69,6 +71,7 @@ export interface Responses {
   complete: { text: string; ids: number[]; ms: number; tokensPerSecond: number };
   /** The continuation, and the context the model read (decoded), for showing. */
   try: { text: string; context: string };
+  describe: Explanation[];
   tokenize: number[][];
   decode: string[];
   explain: ExplainResult;

@@ -56,6 +56,8 @@ export interface RunState {
   selected: string | null;
   /** Set when the shown result came from a permalink or the history rather than a run here. */
   opened: { from: 'permalink' | 'history'; note: string | null } | null;
+  /** The history entry that holds `record`, so later additions (a scored description) are saved with it. */
+  historyId: number | null;
   set: (patch: Partial<Omit<RunState, 'set'>>) => void;
 }
 
@@ -77,6 +79,7 @@ export const EMPTY_RUN = {
   error: null,
   selected: null,
   opened: null,
+  historyId: null,
 };
 
 export const useRunStore = create<RunState>((set) => ({
