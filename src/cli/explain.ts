@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TASK_IDS, taskPairs } from '../datasets/tasks/index.ts';
 import { DataParseError, parsePairs, type DataFormat } from '../data/parsePairs.ts';
 import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
-import { searchModelOf } from '../engine/searchModel.ts';
+import { searchModelOf } from '../bridge/searchModel.ts';
 import { DEFAULT_OPTIONS, DEVIATIONS, exportResult, OPTION_DOCS, startSearch, type Explanation, type ExplainResult, type Interval, type Measured, type SearchEvent } from '../iprompt/index.ts';
 import { formatBytes, formatDuration } from '../util/format.ts';
 import { intFlag, parseArgs, stringFlag, UsageError } from './args.ts';

@@ -1,10 +1,11 @@
 /**
  * How well each task description explains each task's data under a language model: the mean
  * output negative log-likelihood in the search's scoring template (" {description}. {input}" then
- * the output without its final period). Shared by the shipped model's checks and benchmarks.
+ * the output without its final period, as src/iprompt/template.ts builds it). Shared by the shipped model's checks and benchmarks.
  */
 import type { LanguageModelEngine } from '../engine/engine.ts';
 import type { TextTokenizer } from '../engine/tokenizer.ts';
+import { cutTokens, DEFAULT_OPTIONS, scoringContext, type CutSide } from '../iprompt/index.ts';
 import { stripOutput, type Task } from './tasks/index.ts';
 
 export const asPromptText = (description: string) => ` ${description.trim().replace(/\.$/, '')}`;
@@ -13,10 +14,12 @@ export const asPromptText = (description: string) => ` ${description.trim().repl
 export async function descriptionNllMatrix(engine: LanguageModelEngine, tokenizer: TextTokenizer, tasks: readonly Task[], examplesPerTask: number, seed: number): Promise<number[][]> {
   const data = tasks.map((t) => t.generate(examplesPerTask, seed));
   const pairs: { context: number[]; continuation: number[] }[] = [];
+  // The search's own template (src/iprompt/template.ts) with the default options.
+  const enc = (text: string, side: CutSide) => cutTokens(tokenizer.encode(text), DEFAULT_OPTIONS.max_length, side);
   for (const describer of tasks) {
     const prompt = tokenizer.encode(asPromptText(describer.descriptions[0]));
     for (const examples of data) {
-      for (const ex of examples) pairs.push({ context: [...prompt, ...tokenizer.encode(`. ${ex.input}`)], continuation: tokenizer.encode(stripOutput(ex.output)) });
+      for (const ex of examples) pairs.push({ context: scoringContext(prompt, ex.input, DEFAULT_OPTIONS, enc), continuation: enc(stripOutput(ex.output), 'right') });
     }
   }
   const scored = await engine.score(pairs);

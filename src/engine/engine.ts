@@ -6,7 +6,7 @@
 import { columnOf, padRows, planBatches, sliceColumns, type PadSide, type PaddedBatch } from './batching.ts';
 import type { Decoder, KvCache } from './decoder.ts';
 import { EngineError } from './errors.ts';
-import { Rng } from './rng.ts';
+import { SeededRandom } from '../util/random.ts';
 import { argmax, logSoftmaxAt, sampleToken, type SamplingOptions } from './sampling.ts';
 
 export interface ScorePair {
@@ -204,7 +204,7 @@ export class LanguageModelEngine {
 
   private async generateGroup(contexts: readonly (readonly number[])[], rowIds: number[], opts: GenerateOptions, control: RunControl): Promise<number[][]> {
     const B = contexts.length;
-    const rngs = rowIds.map((i) => Rng.stream(opts.seed, i));
+    const rngs = rowIds.map((i) => SeededRandom.stream(opts.seed, i));
     const seen = contexts.map((c) => new Set(c));
     const generated: number[][] = contexts.map(() => []);
     const sampling: SamplingOptions = opts.do_sample === false ? { ...opts, temperature: 0 } : opts;

@@ -18,7 +18,7 @@ import { REPLICAS_DIR, TINY_GPT2_DIR, TINY_LLAMA_DIR } from '../test/testModels.
 import type { ScorePair } from './engine.ts';
 import type { LoadedModel } from './loadModel.ts';
 import { loadNodeModel } from './node/nodeModel.ts';
-import { Rng } from './rng.ts';
+import { SeededRandom } from '../util/random.ts';
 
 type Reference = (ids: readonly number[]) => Float64Array[];
 
@@ -108,7 +108,7 @@ describe.each(cases)('$label against the float64 reference', ({ dir, dtype, refe
       const got = await model.engine.generate(contexts, { ...opts, do_sample: sampled });
       contexts.forEach((c, row) => {
         const ids = [...model.engine.withPrefix(c)];
-        const rng = Rng.stream(opts.seed, row);
+        const rng = SeededRandom.stream(opts.seed, row);
         for (let step = 0; step < opts.max_new_tokens; step++) {
           const logits = ref(ids).at(-1)!;
           const brute = { ...opts, temperature: sampled ? opts.temperature : 0, banned: [], suppressed: model.engine.eosTokenIds };

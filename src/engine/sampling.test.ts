@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from './rng.ts';
+import { SeededRandom } from '../util/random.ts';
 import { argmax, logSoftmaxAt, sampleToken, type SamplingOptions } from './sampling.ts';
 import { bruteForceSample, keptDistribution } from '../test/bruteForceSampler.ts';
 
 const logitsOf = (probs: number[]) => Float32Array.from(probs, Math.log);
 
 function frequencies(probs: number[], opts: SamplingOptions, n = 20000, seen = new Set<number>(), suppressed: number[] = []): number[] {
-  const rng = new Rng(42);
+  const rng = SeededRandom.sampler(42);
   const counts = new Array(probs.length).fill(0);
   for (let i = 0; i < n; i++) counts[sampleToken(logitsOf(probs), seen, opts, suppressed, rng)]++;
   return counts.map((c) => c / n);
@@ -40,7 +40,7 @@ describe('sampleToken (Hugging Face semantics)', () => {
   it('top_p: a prefix whose mass is exactly top_p is kept, and nothing more', () => {
     // Four equal logits: every probability is exactly 0.25 in binary, so the first two reach 0.5
     // exactly (log-probabilities of 0.5 and 0.3 in float32 would not sum to 0.8 exactly).
-    const rng = new Rng(3);
+    const rng = SeededRandom.sampler(3);
     const seen = new Set<number>();
     for (let i = 0; i < 400; i++) {
       const t = sampleToken(new Float32Array(4), new Set(), { top_k: 0, top_p: 0.5 }, [], rng);
@@ -52,7 +52,7 @@ describe('sampleToken (Hugging Face semantics)', () => {
 
   it('repetition penalty divides positive and multiplies negative logits of seen tokens', () => {
     const logits = Float32Array.from([2, -2, 1, 0.5]);
-    const t = sampleToken(logits, new Set([0, 1]), { repetition_penalty: 2, temperature: 0 }, [], new Rng(1));
+    const t = sampleToken(logits, new Set([0, 1]), { repetition_penalty: 2, temperature: 0 }, [], SeededRandom.sampler(1));
     expect(Array.from(logits)).toEqual([1, -4, 1, 0.5]);
     expect(t).toBe(0); // tie at 1: the lower id wins, as torch.argmax does
   });
@@ -65,7 +65,7 @@ describe('sampleToken (Hugging Face semantics)', () => {
   });
 
   it('temperature 0 is greedy', () => {
-    const rng = new Rng(5);
+    const rng = SeededRandom.sampler(5);
     for (let i = 0; i < 10; i++) expect(sampleToken(Float32Array.from([0.1, 3, 2]), new Set(), { temperature: 0 }, [], rng)).toBe(1);
   });
 
@@ -82,7 +82,7 @@ describe('sampleToken at a real vocabulary size, against the brute-force sampler
   // one that still takes the partial top-k path.
   const V = process.env.MUTATION_RUN ? 2_003 : 50_257;
   const randomLogits = (seed: number) => {
-    const r = new Rng(seed);
+    const r = SeededRandom.sampler(seed);
     // A spread like a real model's: most tokens far down, a few near the top, some exact ties.
     return Float32Array.from({ length: V }, (_, i) => (i % 997 === 0 ? 4 : r.next() * 8 - 6 + (r.next() < 0.001 ? 6 : 0)));
   };
@@ -100,9 +100,9 @@ describe('sampleToken at a real vocabulary size, against the brute-force sampler
       const seen = new Set([0, 997, 5, 123, V - 7, (seed * 31) % V]);
       const banned = [1994, 7];
       const suppressed = [V - 12];
-      const u = new Rng(seed + 1000).next();
+      const u = SeededRandom.sampler(seed + 1000).next();
       const want = bruteForceSample(logits, seen, { ...o, banned, suppressed }, u);
-      const fixed = { next: () => u } as unknown as Rng;
+      const fixed = { next: () => u } as unknown as SeededRandom;
       const got = sampleToken(Float32Array.from(logits), seen, { ...o, banned_token_ids: banned }, suppressed, fixed);
       expect(got, `seed ${seed}`).toBe(want);
     }
@@ -119,27 +119,27 @@ describe('sampleToken at a real vocabulary size, against the brute-force sampler
     ids.forEach((id, i) => {
       // The middle of token i's interval of u draws token i.
       const u = (before + weights[i] / 2) / total;
-      expect(sampleToken(Float32Array.from(logits), new Set(), o, [], { next: () => u } as unknown as Rng)).toBe(id);
+      expect(sampleToken(Float32Array.from(logits), new Set(), o, [], { next: () => u } as unknown as SeededRandom)).toBe(id);
       before += weights[i];
     });
   });
 });
 
-describe('Rng', () => {
+describe('SeededRandom', () => {
   it('is reproducible and seed-sensitive, with independent streams', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(7)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(7)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(8)));
+    const a = Array.from({ length: 5 }, ((r) => () => r.next())(SeededRandom.sampler(7)));
+    const b = Array.from({ length: 5 }, ((r) => () => r.next())(SeededRandom.sampler(7)));
+    const c = Array.from({ length: 5 }, ((r) => () => r.next())(SeededRandom.sampler(8)));
     expect(a).toEqual(b);
     expect(c).not.toEqual(a);
-    expect(Rng.stream(7, 0).next()).not.toBe(Rng.stream(7, 1).next());
+    expect(SeededRandom.stream(7, 0).next()).not.toBe(SeededRandom.stream(7, 1).next());
     expect(a.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });
 
 describe('sampleToken at its edges', () => {
   /** A fixed draw u in [0, 1). */
-  const at = (u: number) => ({ next: () => u }) as unknown as Rng;
+  const at = (u: number) => ({ next: () => u }) as unknown as SeededRandom;
   const draw = (logits: number[] | Float32Array, o: SamplingOptions, u: number, seen = new Set<number>(), suppressed: number[] = []) => sampleToken(Float32Array.from(logits), seen, o, suppressed, at(u));
 
   it('ignores ids outside the vocabulary in the seen, banned and suppressed lists', () => {
@@ -190,7 +190,7 @@ describe('sampleToken at its edges', () => {
 
   it('keeps exactly the top k on the partial path: each kept token owns its slice, u at the very top draws the k-th', () => {
     const V = 2003;
-    const r = new Rng(17);
+    const r = SeededRandom.sampler(17);
     const logits = Float32Array.from({ length: V }, () => r.next() * 10 - 5);
     const o = { temperature: 1, top_k: 30, top_p: 1, repetition_penalty: 1 };
     const { ids, weights } = keptDistribution(logits, new Set(), { ...o, banned: [], suppressed: [] });

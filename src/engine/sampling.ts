@@ -3,7 +3,7 @@
  * penalty, banned tokens and end-of-sequence suppression (logits processors), then temperature,
  * top-k and top-p (warpers), then a draw from the softmax.
  */
-import type { Rng } from './rng.ts';
+import type { SeededRandom } from '../util/random.ts';
 
 export interface SamplingOptions {
   /** Divide logits by this; 0 means greedy (argmax). Hugging Face default 1. */
@@ -23,7 +23,7 @@ export interface SamplingOptions {
  * sequence so far for the repetition penalty; `suppressed` holds ids banned at this step only
  * (end-of-sequence before the length is reached).
  */
-export function sampleToken(logits: Float32Array, seen: ReadonlySet<number>, opts: SamplingOptions, suppressed: readonly number[], rng: Rng): number {
+export function sampleToken(logits: Float32Array, seen: ReadonlySet<number>, opts: SamplingOptions, suppressed: readonly number[], rng: SeededRandom): number {
   // Ids outside the logits (a tokenizer's added tokens past the model's vocabulary) need no
   // check: a typed array ignores writes out of its range.
   const penalty = opts.repetition_penalty ?? 1;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, plannedSteps, prepareData, stripOutputString } from './data.ts';
 import { resolveOptions, type IPromptOptionsInput } from './options.ts';
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 import { thrown } from '../test/thrown.ts';
 
-const prep = (inputs: unknown[], outputs: unknown[], opts: IPromptOptionsInput = {}) => prepareData(inputs as string[], outputs as string[], resolveOptions(opts), new SearchRandom(1));
+const prep = (inputs: unknown[], outputs: unknown[], opts: IPromptOptionsInput = {}) => prepareData(inputs as string[], outputs as string[], resolveOptions(opts), SeededRandom.search(1));
 const examples = (n: number) => [Array.from({ length: n }, (_, i) => `in ${i}`), Array.from({ length: n }, (_, i) => ` out ${i}`)] as const;
 
 function refusal(f: () => unknown): DataError {

@@ -4,7 +4,7 @@
  * for the final ranking, and shuffled batches.
  */
 import type { IPromptOptions } from './options.ts';
-import type { SearchRandom } from './random.ts';
+import type { SeededRandom } from '../util/random.ts';
 
 /** One row the search steps over. */
 export interface Datapoint {
@@ -46,7 +46,7 @@ export function stripOutputString(s: string): string {
   return s.trimEnd().replace(/\.+$/, '');
 }
 
-export function prepareData(inputs: readonly string[], outputs: readonly string[], o: IPromptOptions, rng: SearchRandom): PreparedData {
+export function prepareData(inputs: readonly string[], outputs: readonly string[], o: IPromptOptions, rng: SeededRandom): PreparedData {
   if (inputs.length !== outputs.length) throw new DataError(`There are ${inputs.length} inputs but ${outputs.length} outputs; every input needs one output.`);
   if (inputs.length === 0) throw new DataError('There are no examples.');
   const examples: Example[] = inputs.map((input, i) => {
@@ -93,7 +93,7 @@ export function prepareData(inputs: readonly string[], outputs: readonly string[
 }
 
 /** One epoch's batches: row indices shuffled, then cut into batch_size pieces (the last may be short). */
-export function epochBatches(nRows: number, batchSize: number, rng: SearchRandom): number[][] {
+export function epochBatches(nRows: number, batchSize: number, rng: SeededRandom): number[][] {
   const order = rng.shuffle(Array.from({ length: nRows }, (_, i) => i));
   const out: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));

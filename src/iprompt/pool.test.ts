@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PromptPool } from './pool.ts';
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 import { epochBatches, plannedSteps, prepareData, stripOutputString } from './data.ts';
 import { resolveOptions } from './options.ts';
 
@@ -17,7 +17,7 @@ describe('PromptPool', () => {
     pool.update([1, 3], 1.5, 0, 2, origin); // [1,3] now averages 1.0, tied with [1,2]: the earlier wins
     expect(pool.get('1,3')!.meanLoss).toBe(1.0);
     expect(pool.get('1,3')!.losses).toEqual([0.5, 1.5]);
-    const top = pool.topkDifferentStartToken(3, 0, new SearchRandom(1));
+    const top = pool.topkDifferentStartToken(3, 0, SeededRandom.search(1));
     expect(top.map((e) => e.key)).toEqual(['2,9', '1,2', '3,9']);
     expect(pool.topkAll(3).map((e) => e.key)).toEqual(['2,9', '1,2', '1,3']);
   });
@@ -26,7 +26,7 @@ describe('PromptPool', () => {
     const pool = new PromptPool('loss', decode);
     pool.update([1], 1, 0, 1, origin);
     pool.update([2], 2, 0, 1, origin);
-    const top = pool.topkDifferentStartToken(5, 3, new SearchRandom(3));
+    const top = pool.topkDifferentStartToken(5, 3, SeededRandom.search(3));
     expect(top.length).toBe(5);
     expect(new Set(top.map((e) => e.key))).toEqual(new Set(['1', '2']));
     // min_occurrences is strict: more than 1 batch needed.
@@ -89,9 +89,9 @@ describe('PromptPool at its edges', () => {
     pool.update([1], 0.1, 0, 1, origin);
     pool.update([2], 0.5, 0, 1, origin);
     pool.update([2], 0.5, 0, 2, origin);
-    const top = pool.topkDifferentStartToken(3, 1, new SearchRandom(2));
+    const top = pool.topkDifferentStartToken(3, 1, SeededRandom.search(2));
     expect(top.map((e) => e.key)).toEqual(['2', '2', '2']);
-    expect(new PromptPool('loss', decode).topkDifferentStartToken(3, 0, new SearchRandom(2))).toEqual([]);
+    expect(new PromptPool('loss', decode).topkDifferentStartToken(3, 0, SeededRandom.search(2))).toEqual([]);
   });
 
   it('an unscored prompt has mean loss 10000 and accuracy 0, and keeps its first step and origin when scored later', () => {
@@ -115,7 +115,7 @@ describe('data preparation', () => {
     const o = resolveOptions({ n_shots: 3, max_n_datapoints: 50, batch_size: 16 });
     const inputs = Array.from({ length: 20 }, (_, i) => `in${i}`);
     const outputs = inputs.map((_, i) => ` out${i}.\n`);
-    const d = prepareData(inputs, outputs, o, new SearchRandom(1));
+    const d = prepareData(inputs, outputs, o, SeededRandom.search(1));
     expect(d.heldOut.length).toBe(5);
     expect(d.rows.length).toBe(50);
     const held = new Set(d.heldOut.map((e) => e.input));
@@ -129,13 +129,13 @@ describe('data preparation', () => {
     }
     // 50 rows / 16 = 4 batches per epoch (16, 16, 16, 2); 50 seen after the first epoch > 50? no: 50 is not > 50.
     expect(plannedSteps(50, o)).toBe(5);
-    expect(epochBatches(50, 16, new SearchRandom(2)).map((b) => b.length)).toEqual([16, 16, 16, 2]);
+    expect(epochBatches(50, 16, SeededRandom.search(2)).map((b) => b.length)).toEqual([16, 16, 16, 2]);
   });
 
   it('names the example with an empty input or output', () => {
     const o = resolveOptions();
-    expect(() => prepareData(['a', ''], [' 1', ' 2'], o, new SearchRandom(1))).toThrow(/Example 2: the input is empty/);
-    expect(() => prepareData(['a', 'b'], [' 1', ' .\n'], o, new SearchRandom(1))).toThrow(/Example 2: the output is empty/);
-    expect(() => prepareData(['a'], [' 1', ' 2'], o, new SearchRandom(1))).toThrow(/1 inputs but 2 outputs/);
+    expect(() => prepareData(['a', ''], [' 1', ' 2'], o, SeededRandom.search(1))).toThrow(/Example 2: the input is empty/);
+    expect(() => prepareData(['a', 'b'], [' 1', ' .\n'], o, SeededRandom.search(1))).toThrow(/Example 2: the output is empty/);
+    expect(() => prepareData(['a'], [' 1', ' 2'], o, SeededRandom.search(1))).toThrow(/1 inputs but 2 outputs/);
   });
 });

@@ -3,7 +3,7 @@
  * and accuracy on every batch, and top-k views for choosing the population.
  */
 import type { PopCriterion } from './options.ts';
-import type { SearchRandom } from './random.ts';
+import type { SeededRandom } from '../util/random.ts';
 
 export interface PoolEntry {
   ids: readonly number[];
@@ -97,7 +97,7 @@ export class PromptPool {
    * Top-k over the best prompt of each distinct first token, for diversity. If the filter leaves
    * none, it is dropped; if fewer than k remain, random repeats pad the list to k.
    */
-  topkDifferentStartToken(k: number, minOccurrences: number, rng: SearchRandom): PoolEntry[] {
+  topkDifferentStartToken(k: number, minOccurrences: number, rng: SeededRandom): PoolEntry[] {
     const best = new Map<number, PoolEntry>();
     for (const e of this.entries.values()) {
       const cur = best.get(e.ids[0]);

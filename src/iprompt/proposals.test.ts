@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';
 import { Prompter, sampleProposals } from './proposals.ts';
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 import { FakeModel, fakeWords } from './testing/fakeModel.ts';
 
 const model = () => new FakeModel({ words: [...fakeWords(30), 'sum'], target: 'sum' });
@@ -14,7 +14,7 @@ const words = (m: FakeModel, ids: readonly number[]) => m.decode(ids);
 describe('Prompter', () => {
   it('cuts a long piece to max_length from the right, or from the left when asked, each side cached apart', () => {
     const m = model();
-    const p = new Prompter(m, resolveOptions({ max_length: 3 }), new SearchRandom(1), {});
+    const p = new Prompter(m, resolveOptions({ max_length: 3 }), SeededRandom.search(1), {});
     expect(words(m, p.enc('a b c d e'))).toBe('a b c');
     expect(words(m, p.enc('a b c d e', 'left'))).toBe(' c d e');
     expect(words(m, p.enc('a b c d e'))).toBe('a b c');
@@ -27,7 +27,7 @@ describe('Prompter', () => {
     let calls = 0;
     const encode = m.encode.bind(m);
     m.encode = (text) => (calls++, encode(text));
-    const p = new Prompter(m, resolveOptions(), new SearchRandom(1), {});
+    const p = new Prompter(m, resolveOptions(), SeededRandom.search(1), {});
     const before = calls;
     p.enc(' y1');
     p.enc(' y1');
@@ -38,11 +38,11 @@ describe('Prompter', () => {
 
   it('builds Data: | the row | Prompt: with the preprefix after a space, and bans every newline token', () => {
     const m = model();
-    const p = new Prompter(m, resolveOptions({ preprefix: '  Rule:' }), new SearchRandom(1), {});
+    const p = new Prompter(m, resolveOptions({ preprefix: '  Rule:' }), SeededRandom.search(1), {});
     const row = { text: 'x1 plus one y1', input: 'x1 plus one', lastInput: 'x1 plus one', output: ' y1' };
     expect(words(m, p.context(row))).toBe('Data:\n\nx1 plus one y1\n\nPrompt: Rule:');
     expect(p.banned.map((id) => m.decode([id]))).toEqual(['\n', '\n\n']);
-    const plain = new Prompter(m, resolveOptions({ llm_candidate_regeneration_prompt_start: 'Rows:', llm_candidate_regeneration_prompt_end: 'Rule:' }), new SearchRandom(1), {});
+    const plain = new Prompter(m, resolveOptions({ llm_candidate_regeneration_prompt_start: 'Rows:', llm_candidate_regeneration_prompt_end: 'Rule:' }), SeededRandom.search(1), {});
     expect(words(m, plain.context(row))).toBe('Rows:\n\nx1 plus one y1\n\nRule:');
   });
 
@@ -50,13 +50,13 @@ describe('Prompter', () => {
     const m = model();
     const signal = new AbortController().signal;
     const o = resolveOptions({ generation_temp: 0.7, generation_top_k: 5, generation_top_p: 0.9, generation_repetition_penalty: 1.3 });
-    const p = new Prompter(m, o, new SearchRandom(3), { signal });
+    const p = new Prompter(m, o, SeededRandom.search(3), { signal });
     await p.propose([[1, 2]], 4);
     await p.propose([[1, 2]], 4);
     const [a, b] = m.generateCalls.map((c) => c.opts);
     expect(a).toMatchObject({ max_new_tokens: 4, temperature: 0.7, top_k: 5, top_p: 0.9, repetition_penalty: 1.3, banned_token_ids: p.banned, signal });
     // The seeds are the first two draws of the search's stream for seed 3.
-    const rng = new SearchRandom(3);
+    const rng = SeededRandom.search(3);
     expect([a.seed, b.seed]).toEqual([rng.seed(), rng.seed()]);
     expect(a.seed).not.toBe(b.seed);
   });

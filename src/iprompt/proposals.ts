@@ -6,7 +6,7 @@
 import { prepareData, type Datapoint } from './data.ts';
 import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 import { cutTokens, type CutSide } from './template.ts';
 
 /** The text before a proposal context's data rows (the reference's pre_data_prompt_str). */
@@ -27,7 +27,7 @@ export class Prompter {
   constructor(
     readonly model: SearchLanguageModel,
     private readonly o: IPromptOptions,
-    private readonly rng: SearchRandom,
+    private readonly rng: SeededRandom,
     readonly control: ModelCallControl,
   ) {
     this.pre = model.encode(preDataText(o));
@@ -72,7 +72,7 @@ export class Prompter {
  */
 export async function sampleProposals(model: SearchLanguageModel, inputs: readonly string[], outputs: readonly string[], options: IPromptOptionsInput, count: number, control: ModelCallControl = {}): Promise<string[]> {
   const o = resolveOptions(options);
-  const rng = new SearchRandom(o.seed);
+  const rng = SeededRandom.search(o.seed);
   const data = prepareData(inputs, outputs, o, rng);
   const prompter = new Prompter(model, o, rng, control);
   const contexts = Array.from({ length: count }, () => prompter.context(rng.choice(data.rows)));

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoreRequest } from './languageModel.ts';
 import { PromptPool } from './pool.ts';
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 import { prepareData } from './data.ts';
 import { resolveOptions } from './options.ts';
 import { startSearch, type ExplainResult, type SearchEvent, type StepEvent } from './search.ts';
@@ -182,9 +182,9 @@ describe('the pool, rule by rule', () => {
     pool.update([2], 2, 0, 1, origin);
     let secondRepeated = false;
     for (let seed = 0; seed < 12; seed++) {
-      const top = pool.topkDifferentStartToken(6, 0, new SearchRandom(seed));
+      const top = pool.topkDifferentStartToken(6, 0, SeededRandom.search(seed));
       // The same draws by hand: 4 choices among the two found, best first.
-      const mirror = new SearchRandom(seed);
+      const mirror = SeededRandom.search(seed);
       const picks = Array.from({ length: 4 }, () => mirror.choice(['1', '2']));
       const count = (k: string) => top.filter((e) => e.key === k).length;
       expect(count('1')).toBe(1 + picks.filter((k) => k === '1').length);
@@ -198,7 +198,7 @@ describe('the pool, rule by rule', () => {
 describe('n-shot rows', () => {
   it("run the earlier examples together with no separator before the last input, as the reference's does", () => {
     const o = resolveOptions({ n_shots: 3, max_n_datapoints: 20, do_final_reranking: false });
-    const d = prepareData(inputs, outputs, o, new SearchRandom(4));
+    const d = prepareData(inputs, outputs, o, SeededRandom.search(4));
     for (const r of d.rows) {
       const parts = r.text.split('\n\n');
       expect(r.input).toBe(parts[0] + parts[1] + r.lastInput);

@@ -11,7 +11,7 @@ import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
 import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
 import { postDataText, preDataText, Prompter } from './proposals.ts';
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 import { finalRanking } from './ranking.ts';
 import { SearchRun, type SearchHooks } from './runControl.ts';
 import type { CutSide } from './template.ts';
@@ -36,7 +36,7 @@ interface Candidate {
 }
 
 class Search {
-  private readonly rng: SearchRandom;
+  private readonly rng: SeededRandom;
   private readonly pool: PromptPool;
   private readonly prompter: Prompter;
   private evaluator!: Evaluator;
@@ -50,7 +50,7 @@ class Search {
     private readonly hooks: SearchHooks,
     private readonly handle: SearchRun,
   ) {
-    this.rng = new SearchRandom(o.seed);
+    this.rng = SeededRandom.search(o.seed);
     this.pool = new PromptPool(o.pop_criterion, (ids) => model.decode(ids));
     this.control = { signal: hooks.signal, onTokens: (n) => (this.tokens += n) };
     this.prompter = new Prompter(model, o, this.rng, this.control);

@@ -4,7 +4,7 @@
  * difference (paired) come from the same draws, and anything scored later on the same examples
  * (a person's own description) is compared on exactly the same resamples.
  */
-import { SearchRandom } from './random.ts';
+import { SeededRandom } from '../util/random.ts';
 
 /** Resamples drawn; with 1,000 the 2.5% and 97.5% percentiles move by well under a tenth of the interval's width between seeds. */
 export const BOOTSTRAP_SAMPLES = 1000;
@@ -32,7 +32,7 @@ export class Resamples {
     readonly samples = BOOTSTRAP_SAMPLES,
   ) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`Resamples: need at least one example, got ${n}`);
-    const rng = new SearchRandom(seed);
+    const rng = SeededRandom.search(seed);
     this.indices = new Uint32Array(samples * n);
     for (let i = 0; i < this.indices.length; i++) this.indices[i] = rng.int(n);
   }

@@ -5,7 +5,7 @@
 import { EngineError, toEngineError } from '../engine/errors.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
-import { searchModelOf } from '../engine/searchModel.ts';
+import { searchModelOf } from '../bridge/searchModel.ts';
 import { cutTokens, scoreDescriptions, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
 import type { LoadSpec, ModelSummary, Request, Responses, WorkerMessage } from './protocol.ts';
 

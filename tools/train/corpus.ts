@@ -9,7 +9,7 @@
  * Seeded: the same seed gives the same corpus. Example seeds start at CORPUS_SEED_BASE so tests can
  * draw fresh examples from small seeds the corpus never used.
  */
-import { Rng } from '../../src/engine/rng.ts';
+import { SeededRandom } from '../../src/util/random.ts';
 import type { Example, Task } from '../../src/datasets/tasks/index.ts';
 
 export const CORPUS_SEED_BASE = 1_000_000;
@@ -31,7 +31,7 @@ const stripOutput = (o: string) => o.trimEnd().replace(/\.$/, '');
 const asPrompt = (d: string) => ` ${d.trim().replace(/\.$/, '')}`;
 
 export function* corpusDocuments(tasks: readonly Task[], opts: CorpusOptions = DEFAULT_CORPUS): Generator<string> {
-  const rng = new Rng(opts.seed);
+  const rng = SeededRandom.sampler(opts.seed);
   let exampleSeed = CORPUS_SEED_BASE + opts.seed * 10_000_000;
   const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
   const examples = (task: Task, n: number): Example[] => task.generate(n, exampleSeed++);

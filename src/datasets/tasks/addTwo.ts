@@ -4,7 +4,7 @@
  * shuffled order), with the outputs as the loader returns them (quotes removed, literal '\\n'
  * turned into newlines): 'Given the input numbers 8 and 0, the answer is' -> ' 8.\n\n'.
  */
-import { createRng } from './rng.ts';
+import { createRng } from '../../util/random.ts';
 
 /** The (a, b) digits of add_two.csv, row by row ("80" is row 1: 8 and 0). */
 const ADD_TWO_CSV_DIGITS =

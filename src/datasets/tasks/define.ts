@@ -1,4 +1,4 @@
-import { createRng } from './rng.ts';
+import { createRng } from '../../util/random.ts';
 import type { Example, Task, TaskFamily } from './types.ts';
 
 export interface TaskSpec {

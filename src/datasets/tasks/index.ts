@@ -14,8 +14,7 @@ import { getAddTwoNumbersDataset } from './addTwo.ts';
 export { getAddTwoNumbersDataset, ADD_TWO_CSV_PAIRS } from './addTwo.ts';
 export { stripOutput, prefixShare, isPrefixSharing, PREFIX_SHARE_THRESHOLD, AMBIGUOUS_PAIRS } from './ambiguity.ts';
 export type { PrefixShare } from './ambiguity.ts';
-export { createRng, mixSeed, mulberry32 } from './rng.ts';
-export type { Rng } from './rng.ts';
+export { createRng, mixSeed, mulberry32 } from '../../util/random.ts';
 
 export const TASKS: readonly Task[] = Object.freeze([...MATH_TASKS, ...WORD_TASKS]);
 

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTask } from '../datasets/tasks/index.ts';
 import { startSearch, type ExplainResult, type SearchEvent } from '../iprompt/index.ts';
-import type { LoadedModel } from './loadModel.ts';
-import { loadNodeModel } from './node/nodeModel.ts';
+import type { LoadedModel } from '../engine/loadModel.ts';
+import { loadNodeModel } from '../engine/node/nodeModel.ts';
 import { searchModelOf } from './searchModel.ts';
-import { DEFAULT_MODEL } from './shippedModels.ts';
+import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 
 const options = { batch_size: 8, pop_size: 4, num_random_generations: 2, num_mutations: 2, max_n_steps: 2, n_eval: 8 };
 const task = getTask('double_one');

@@ -1,9 +1,11 @@
 /**
  * The engine seen as the search's language model: the one place where iPrompt meets the runtime.
+ * It lives outside both (the engine never imports the search, the search never imports a
+ * runtime); the worker, the command line and the benchmarks import it.
  */
 import type { ProposalOptions, ScoreOptions, ScoreRequest, ScoreResult, SearchLanguageModel } from '../iprompt/languageModel.ts';
-import type { LanguageModelEngine } from './engine.ts';
-import type { TextTokenizer } from './tokenizer.ts';
+import type { LanguageModelEngine } from '../engine/engine.ts';
+import type { TextTokenizer } from '../engine/tokenizer.ts';
 
 export function searchModelOf(engine: LanguageModelEngine, tokenizer: TextTokenizer): SearchLanguageModel {
   const containing = new Map<string, number[]>();
