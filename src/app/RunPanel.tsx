@@ -44,7 +44,7 @@ export function RunPanel({ search }: { search: ReturnType<typeof useSearch> }) {
           {r.ranking && (
             <span data-testid="ranking-progress">
               {' '}
-              · final ranking {r.ranking.done}/{r.ranking.total}
+              · {{ rerank: 'final ranking', clean: 'cleaning the wording', evidence: 'per-example evidence' }[r.ranking.phase]} {r.ranking.done}/{r.ranking.total}
             </span>
           )}
         </div>

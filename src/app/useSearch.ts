@@ -58,7 +58,7 @@ export function useSearch(engine: ReturnType<typeof useEngine>) {
           break;
         case 'ranking':
           patch.status = 'ranking';
-          patch.ranking = { done: e.done, total: e.total };
+          patch.ranking = { done: e.done, total: e.total, phase: e.phase };
           break;
       }
     }

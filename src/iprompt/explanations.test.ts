@@ -79,7 +79,15 @@ describe('clean wording', () => {
   it('clean_explanations: false keeps every prompt as found, one entry each', async () => {
     const { stage, ranked } = setup({ clean_explanations: false });
     const r = await buildExplanations(ranked(' add two x3 x4', ' add two x5'), [], stage());
-    expect(r.explanations.map((e) => [e.text, e.cleaned, e.variants.length])).toEqual([[' add two x5', false, 1], [' add two x3 x4', false, 1]]);
+    expect(r.explanations.map((e) => [e.text, e.cleaned, e.variants.length])).toEqual([[' add two x3 x4', false, 1], [' add two x5', false, 1]]);
+  });
+
+  it("explanations keep the ranking's order, each in the place of its best prompt as found, even where a cleaned wording scores better", async () => {
+    const { stage, ranked } = setup();
+    // " x3 x4 w1" and " x3 w1" both clean to " x3" and merge in the first one's place; " add two x5" stays second though it scores far better.
+    const r = await buildExplanations(ranked(' x3 x4 w1', ' add two x5', ' x3 w1'), [], stage());
+    expect(r.explanations.map((e) => [e.text, e.variants.map((v) => v.rank)])).toEqual([[' x3', [0, 2]], [' add two', [1]]]);
+    expect(r.explanations[1].loss).toBeLessThan(r.explanations[0].loss);
   });
 
   it('only the top n_explanations prompts become explanations', async () => {

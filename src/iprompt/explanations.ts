@@ -2,7 +2,8 @@
  * From a ranking to explanations a person can read and trust (after the final ranking, on the
  * same evaluation examples):
  *  - clean wording: each top prompt cut to its shortest word-boundary wording that scores no
- *    worse beyond clean_tolerance, and prompts whose cleaned text is the same merged;
+ *    worse beyond clean_tolerance, and prompts whose cleaned text is the same merged, in the
+ *    ranking's order;
  *  - confidence: each explanation's loss and accuracy with a 95% bootstrap interval, a mark on
  *    those the paired comparison cannot tell from the best, and whether each beats no prompt;
  *  - evidence: per example, the model's greedy answer with the explanation and without it;
@@ -154,8 +155,10 @@ export async function buildExplanations(ranked: readonly RankedInput[], descript
     tiedWithBest: false,
     beatsBaseline: clearlyBetter(pairedDifference(g.result, s.baseline, tokens, rs)),
   });
-  // Array.prototype.sort is stable: merged entries keep the ranking's order among equals.
-  const explanations = [...groups.values()].map(entry).sort((a, b) => b.accuracy - a.accuracy || a.loss - b.loss);
+  // The ranking stands: each explanation takes the place of its best prompt as found (Map keeps
+  // insertion order). Re-sorting by the cleaned wordings' own scores would let cleaning, which
+  // may cost up to clean_tolerance, reorder the search's result.
+  const explanations = [...groups.values()].map(entry);
   const best = explanations[0];
   for (const e of explanations) e.tiedWithBest = e === best || indistinguishable(pairedDifference(e.perExample, best.perExample, tokens, rs));
 

@@ -76,6 +76,33 @@ describe('WorkerHandler', () => {
     expect(posted.pop()).toMatchObject({ type: 'error', id: 'blank', error: { message: 'Type an input to try.' } });
   });
 
+  it("'describe' scores a description on a run's evidence: the loss is a direct score of the template's text, and a run without evidence is refused", async () => {
+    const { posted, handler } = setup(realLoader);
+    await handler.handle(load);
+    const direct = await loadNodeModel(TINY_LLAMA_DIR, { dtype: 'q4' });
+    const enc = (t: string) => direct.tokenizer.encode(t);
+    const examples = [
+      { input: 'Given the input numbers 2 and 5, the answer is', output: ' 7', tokens: enc(' 7').length },
+      { input: 'Given the input numbers 1 and 1, the answer is', output: ' 2', tokens: enc(' 2').length },
+    ];
+    const none = { nll: [1, 1], correct: [false, false] };
+    const interval = { low: 0, high: 1 };
+    const evidence = { examples, split: 'held_out' as const, baseline: { loss: 1, accuracy: 0, lossInterval: interval, accuracyInterval: interval, perExample: none }, firstTokenChoices: null, bootstrapSeed: 5 };
+    await handler.handle({ kind: 'describe', id: 'd1', payload: { texts: [' Add the numbers'], run: { options: { preprefix: 'Rule:' }, evidence, best: null } } });
+    const res = posted.filter((m) => m.id === 'd1').pop()!;
+    const [mine] = res.type === 'result' && res.kind === 'describe' ? res.payload : [];
+    // Written out by hand: preprefix | description | ". input", then the output.
+    const scored = await direct.engine.score(examples.map((e) => ({ context: [...enc('Rule:'), ...enc(' Add the numbers'), ...enc(`. ${e.input}`)], continuation: enc(e.output) })));
+    const nll = scored.map((r) => -Array.from(r.logprobs).reduce((a, b) => a + b, 0));
+    expect(mine.perExample.nll.map((x) => x.toFixed(5))).toEqual(nll.map((x) => x.toFixed(5)));
+    expect(mine.loss).toBeCloseTo((nll[0] + nll[1]) / (examples[0].tokens + examples[1].tokens), 5);
+    expect(mine).toMatchObject({ text: ' Add the numbers', source: 'user', tiedWithBest: false });
+    expect(mine.perExample.greedy).toHaveLength(2);
+    await handler.handle({ kind: 'describe', id: 'd2', payload: { texts: [' x'], run: { options: {}, evidence: null, best: null } } });
+    expect(posted.pop()).toMatchObject({ type: 'error', id: 'd2', error: { code: 'BAD_DATA', message: expect.stringContaining('carries no evaluation examples') } });
+    await direct.dispose();
+  });
+
   it('a failed load keeps the previous model and reports the error code', async () => {
     let fail = false;
     const { posted, handler } = setup(async (spec, control) => {

@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { SerializedEngineError } from '../../engine/errors.ts';
-import type { DatasetSizes, ExplainResult, IPromptOptionsInput, PoolSnapshot, PresetName } from '../../iprompt/index.ts';
+import type { DatasetSizes, ExplainResult, IPromptOptionsInput, PoolSnapshot, PresetName, RankingPhase } from '../../iprompt/index.ts';
 import type { SharedRun } from '../../share/permalink.ts';
 
 export type RunStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'ranking' | 'done' | 'error';
@@ -47,7 +47,7 @@ export interface RunState {
   series: StepPoint[];
   points: CandidatePoint[];
   top: PoolSnapshot[];
-  ranking: { done: number; total: number } | null;
+  ranking: { done: number; total: number; phase: RankingPhase } | null;
   /** The full result of a run made here (for export). */
   result: ExplainResult | null;
   /** What the results view shows: a run made here, or one opened from a link or the history. */
