@@ -14,6 +14,7 @@ export default defineConfig({
       'src/engine/memoryBudget.test.ts',
       'src/engine/tokenizer.test.ts',
       'src/engine/modelConfig.test.ts',
+      'src/util/random.test.ts',
     ],
     environment: 'node',
     env: { MUTATION_RUN: '1' },
