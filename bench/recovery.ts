@@ -20,6 +20,7 @@ import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS, TASKS, taskPairs, WORD_TASKS, typ
 import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
 import { searchModelOf } from '../src/bridge/searchModel.ts';
 import { resolveOptions, sampleProposals, startSearch, type ExplainResult } from '../src/iprompt/index.ts';
+import { trimDangling } from '../src/iprompt/clean.ts';
 
 const { flags, search } = parseArgs(process.argv.slice(2), new Set(['seeds', 'tasks', 'model', 'runtime', 'threads', 'baseline_samples']), new Set(['json']));
 const seeds = (stringFlag(flags, 'seeds') ?? '1,2,3').split(',').map(Number);
@@ -51,9 +52,14 @@ const VOCABULARY = new Set(TASKS.flatMap((t) => t.descriptions.flatMap((d) => wo
 function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
+/**
+ * A stray tail, judged from the text alone: anything after a sentence's end (" Compute a + b. two"),
+ * a dangling end (" Add the two numbers,"), or a last word no description in the suite uses
+ * (" Compute a + b.arts"). A proxy: a tail made of the suite's own words goes unnoticed.
+ */
 const endsStray = (text: string) => {
   const w = words(text);
-  return w.length === 0 || !VOCABULARY.has(w[w.length - 1]);
+  return w.length === 0 || trimDangling(text) !== text || /[.!?]\s*[\p{L}\p{N}]/u.test(text) || !VOCABULARY.has(w[w.length - 1]);
 };
 
 /** The explanations, then the prompts as found ranked below the ones they were made from. */
@@ -68,7 +74,7 @@ interface Row {
   iprompt: { rr: number; top: string; steps: number; stoppedBy: string; seconds: number; accuracy: number; baselineAccuracy: number | null; explained: boolean };
   /** The same run's ranked prompts as found (cleaning off). */
   asFound: { rr: number; top: string };
-  cleaning: { changed: boolean; wordsBefore: number; wordsAfter: number; strayBefore: boolean; strayAfter: boolean };
+  cleaning: { before: string; changed: boolean; wordsBefore: number; wordsAfter: number; strayBefore: boolean; strayAfter: boolean };
   baseline: { rr: number; first: string };
 }
 const rows: Row[] = [];
@@ -90,7 +96,7 @@ for (const seed of seeds) {
       seed,
       iprompt: { rr: rr(list, (p) => task.isCorrect(p)), top: list[0] ?? '', steps: md.steps, stoppedBy: md.stopped_by, seconds, accuracy: top?.accuracy ?? 0, baselineAccuracy: md.baseline?.accuracy ?? null, explained: md.verdict?.explained ?? false },
       asFound: { rr: rr(found, (p) => task.isCorrect(p)), top: found[0] ?? '' },
-      cleaning: { changed: top?.cleaned ?? false, wordsBefore: words(before).length, wordsAfter: words(top?.text ?? '').length, strayBefore: endsStray(before), strayAfter: endsStray(top?.text ?? '') },
+      cleaning: { before, changed: top?.cleaned ?? false, wordsBefore: words(before).length, wordsAfter: words(top?.text ?? '').length, strayBefore: endsStray(before), strayAfter: endsStray(top?.text ?? '') },
       baseline: { rr: rr(proposals, (p) => task.isCorrect(p)), first: proposals[0] ?? '' },
     };
     rows.push(row);

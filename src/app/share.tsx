@@ -3,7 +3,7 @@
  * the run is shown as it was, without recomputing, with its data and settings ready to run again.
  */
 import { useEffect, useState } from 'react';
-import { decodePermalink, encodePermalink, PERMALINK_MAX_LENGTH, type SharedRun } from '../share/permalink.ts';
+import { encodePermalink, openPermalink, PERMALINK_MAX_LENGTH, type SharedRun } from '../share/permalink.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { EMPTY_RUN, useRunStore } from './state/runStore.ts';
 import { create } from 'zustand';
@@ -34,8 +34,8 @@ async function openFromHash(): Promise<void> {
   const hash = window.location.hash;
   if (!hash.includes('run=')) return;
   try {
-    const record = await decodePermalink(hash);
-    showRecord(record, 'permalink', null);
+    const { run, note } = await openPermalink(hash);
+    showRecord(run, 'permalink', note);
     useLinkError.getState().set(null);
   } catch (err) {
     useLinkError.getState().set(`${(err as Error).message} The app works as usual; nothing you had was changed.`);

@@ -8,6 +8,8 @@ import {
   encodePermalink,
   hashDataset,
   packFragment,
+  openPermalink,
+  LINK_LIMITS,
   sha256Hex,
   type SharedRun,
 } from './permalink.ts';
@@ -353,11 +355,11 @@ describe('payloads that pass the checksum but are not a run', () => {
     expect((await errorOf(linkAround(notUtf8))).message).toMatch(/^This link is damaged: its contents cannot be unpacked \(/);
   });
 
-  it('unpacks exactly 64 MiB, and refuses one byte more', async () => {
+  it('unpacks exactly 4 MiB, and refuses one byte more', async () => {
     const exactly = (n: number) => Buffer.from(deflateSync(new TextEncoder().encode(`"${'x'.repeat(n - 2)}"`))).toString('base64url');
     // A JSON string of exactly the cap unpacks (and is then no run); one byte more does not unpack.
-    expect((await errorOf(linkAround(exactly(64 * 1024 * 1024)))).message).toBe('This link is damaged: the shared run should be an object. Ask for the link again.');
-    expect((await errorOf(linkAround(exactly(64 * 1024 * 1024 + 1)))).message).toContain('cannot be unpacked (more than 67,108,864 bytes)');
+    expect((await errorOf(linkAround(exactly(4 * 1024 * 1024)))).message).toBe('This link is damaged: the shared run should be an object. Ask for the link again.');
+    expect((await errorOf(linkAround(exactly(4 * 1024 * 1024 + 1)))).message).toContain('cannot be unpacked (more than 4,194,304 bytes)');
   });
 });
 
@@ -473,14 +475,65 @@ describe('explanations in a link', () => {
   });
 });
 
-describe('a crafted link that unpacks to more than 64 MB', () => {
+describe('a crafted link that unpacks to more than 4 MB', () => {
   it('is refused while unpacking, before the text is built or parsed', async () => {
-    // 70 MB of one character deflates to about 70 KB: small enough to be a link, too big to unpack.
+    // 70 MB of one character deflates to about 70 KB, which is base64 of 93,000 characters: too long
+    // for any link the app makes; under the length cap, 5 MB of it still cannot unpack.
     const bomb = packFragment({ padding: 'x'.repeat(70 * 1024 * 1024) })!;
-    expect(bomb.length).toBeLessThan(200_000);
-    const e = await errorOf(bomb);
+    expect((await errorOf(bomb)).code).toBe('TOO_LARGE');
+    const small = packFragment({ padding: 'x'.repeat(5 * 1024 * 1024) })!;
+    expect(small.length).toBeLessThan(LINK_LIMITS.characters);
+    const e = await errorOf(small);
     expect(e.code).toBe('CORRUPT');
-    expect(e.message).toContain('cannot be unpacked (more than 67,108,864 bytes)');
+    expect(e.message).toContain('cannot be unpacked (more than 4,194,304 bytes)');
+  });
+});
+
+describe('links that hold more than the app makes', () => {
+  it('a link longer than twice the longest the app makes is refused before anything is unpacked, naming its length', async () => {
+    const e = await errorOf(`#run=1.99999.00000000.${'A'.repeat(64_001 - 21)}`);
+    expect(e.code).toBe('TOO_LARGE');
+    expect(e.message).toBe('This link is 64,001 characters long, more than any this app makes (at most 32,000), so it was not opened. Ask for a new link, or share the exported JSON instead.');
+    // At the cap itself, the usual checks run (here: the declared length).
+    expect((await errorOf(`#run=1.99999.00000000.${'A'.repeat(64_000 - 21)}`)).code).toBe('TRUNCATED');
+  });
+
+  it('a valid run with 40,000 progress points and 10,000 prompts in a short link: the points are thinned and the prompts cut to the caps, with a note', async () => {
+    const base = realisticRun();
+    // Identical points and prompts deflate to almost nothing, so the link stays short; the last point differs.
+    const series = Array.from({ length: 40_000 }, (_, i) => ({ step: i === 39_999 ? 7 : 1, bestLoss: 1, meanLoss: 1, bestAccuracy: 0 }));
+    const prompts = Array.from({ length: 10_000 }, () => ({ text: 'p', loss: 1, accuracy: 0, timesScored: 1 }));
+    const run: SharedRun = { ...base, result: { ...base.result!, series, prompts } };
+    const link = packFragment(run)!;
+    expect(link.length).toBeLessThan(LINK_LIMITS.characters);
+    const { run: opened, note } = await openPermalink(link);
+    // k = ceil(40,000 / 2,000) = 20: every 20th point and the last, 2,001 in all.
+    expect(opened.result!.series).toHaveLength(2_001);
+    expect(opened.result!.series.at(-1)!.step).toBe(7);
+    expect(opened.result!.prompts).toHaveLength(500);
+    expect(note).toBe('This link holds more than this app makes; it shows the first 500 of its 10,000 prompts and 2,001 of its 40,000 progress points.');
+    // A link within the caps opens unchanged, with no note.
+    expect(await openPermalink(packFragment(base)!)).toEqual({ run: base, note: null });
+  });
+
+  it('too many data rows or evaluation examples is refused: cutting them would change the run', async () => {
+    const base = realisticRun();
+    const rows = Array.from({ length: 200_001 }, () => 'a');
+    const e = await errorOf(packFragment({ ...base, data: { inputs: rows, outputs: rows } })!);
+    expect(e.code).toBe('TOO_LARGE');
+    expect(e.message).toBe('This link holds 200,001 data rows, more than this app shares (200,000), so it was not opened.');
+    const n = 10_001;
+    const interval = { low: 0, high: 0 };
+    const evidence = {
+      examples: Array.from({ length: n }, () => ({ input: 'a', output: 'b', tokens: 1 })),
+      split: 'held_out' as const,
+      baseline: { loss: 0, accuracy: 0, lossInterval: interval, accuracyInterval: interval, perExample: { nll: new Array(n).fill(0), correct: new Array(n).fill(false) } },
+      firstTokenChoices: null,
+      bootstrapSeed: 1,
+    };
+    const many = await errorOf(packFragment({ ...base, result: { ...base.result!, evidence } })!);
+    expect(many.code).toBe('TOO_LARGE');
+    expect(many.message).toBe('This link holds 10,001 evaluation examples, more than this app makes (10,000), so it was not opened.');
   });
 });
 

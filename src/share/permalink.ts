@@ -53,8 +53,25 @@ const DEFAULT_MAX_PROMPTS = 20;
 const VERSION = '1';
 /** Above this many JSON bytes, a streaming pass first checks (and gives up early) whether the data can fit at all. */
 const PROBE_ABOVE = 1 << 20;
-/** Most bytes a link may unpack to, so that a crafted link cannot exhaust memory. */
-const MAX_UNPACKED = 64 << 20;
+/**
+ * Bounds on what a link may hold when it is opened, so that a crafted one cannot stall the page.
+ * Every link this app makes is at most PERMALINK_MAX_LENGTH characters, and such a link unpacks
+ * to well under a megabyte; the caps leave room above what the app itself produces.
+ */
+export const LINK_LIMITS = Object.freeze({
+  /** Characters of a whole fragment: twice what the app makes. */
+  characters: 2 * PERMALINK_MAX_LENGTH,
+  /** Bytes a link may unpack to (JSON text). */
+  unpacked: 4 << 20,
+  /** Ranked prompts, and explanations, kept; more are cut (the app shows 15 and shares 20). */
+  prompts: 500,
+  /** Progress points kept; more are thinned to every k-th (and the last), as encoding does. */
+  series: 2_000,
+  /** Data rows: more is refused, since cutting would change the data. */
+  rows: 200_000,
+  /** Evaluation examples of the evidence: more is refused (the app holds out at most n_eval). */
+  examples: 10_000,
+});
 
 export type PermalinkErrorCode = 'NOT_A_PERMALINK' | 'TRUNCATED' | 'CORRUPT' | 'UNSUPPORTED_VERSION' | 'TOO_LARGE';
 
@@ -184,9 +201,24 @@ function deflatesWithin(bytes: Uint8Array, maxBytes: number): boolean {
 
 /** Accepts the fragment with or without its '#', or a whole URL. */
 export async function decodePermalink(link: string): Promise<SharedRun> {
+  return (await openPermalink(link)).run;
+}
+
+/**
+ * decodePermalink, and what opening had to cut to stay within LINK_LIMITS (prompts beyond the
+ * cap, progress points thinned), as a sentence for the person, or null.
+ */
+export async function openPermalink(link: string): Promise<{ run: SharedRun; note: string | null }> {
   const hash = link.indexOf('#');
   // Mail clients wrap long links; base64url has no whitespace, so any is an artefact.
   const body = (hash >= 0 ? link.slice(hash + 1) : link).replace(/\s+/g, '');
+  if (body.length > LINK_LIMITS.characters) {
+    throw new PermalinkError(
+      'TOO_LARGE',
+      `This link is ${fmt(body.length)} characters long, more than any this app makes (at most ${fmt(PERMALINK_MAX_LENGTH)}), ` +
+        'so it was not opened. Ask for a new link, or share the exported JSON instead.',
+    );
+  }
   if (!body.startsWith('run=')) throw new PermalinkError('NOT_A_PERMALINK', 'This link does not contain a shared run.');
   const fields = body.slice('run='.length).split('.');
   const [version, declared, crc] = fields;
@@ -244,7 +276,40 @@ export async function decodePermalink(link: string): Promise<SharedRun> {
     if (e instanceof ShapeError) throw corrupt(e.message);
     throw e;
   }
-  return value;
+  return withinLimits(value);
+}
+
+/** Cuts what can be cut without changing the run's meaning (the tail of the ranking, progress points), refuses the rest. */
+function withinLimits(run: SharedRun): { run: SharedRun; note: string | null } {
+  if ('inputs' in run.data && run.data.inputs.length > LINK_LIMITS.rows) {
+    throw new PermalinkError('TOO_LARGE', `This link holds ${fmt(run.data.inputs.length)} data rows, more than this app shares (${fmt(LINK_LIMITS.rows)}), so it was not opened.`);
+  }
+  const r = run.result;
+  if (!r) return { run, note: null };
+  if (r.evidence && r.evidence.examples.length > LINK_LIMITS.examples) {
+    throw new PermalinkError('TOO_LARGE', `This link holds ${fmt(r.evidence.examples.length)} evaluation examples, more than this app makes (${fmt(LINK_LIMITS.examples)}), so it was not opened.`);
+  }
+  const cuts: string[] = [];
+  let result = r;
+  if (r.prompts.length > LINK_LIMITS.prompts) {
+    result = { ...result, prompts: r.prompts.slice(0, LINK_LIMITS.prompts) };
+    cuts.push(`the first ${fmt(LINK_LIMITS.prompts)} of its ${fmt(r.prompts.length)} prompts`);
+  }
+  for (const field of ['explanations', 'descriptions'] as const) {
+    const list = r[field];
+    if (list && list.length > LINK_LIMITS.prompts) {
+      result = { ...result, [field]: list.slice(0, LINK_LIMITS.prompts) };
+      cuts.push(`the first ${fmt(LINK_LIMITS.prompts)} of its ${fmt(list.length)} ${field}`);
+    }
+  }
+  if (r.series.length > LINK_LIMITS.series) {
+    const k = Math.ceil(r.series.length / LINK_LIMITS.series);
+    const series = r.series.filter((_, i, all) => i % k === 0 || i === all.length - 1);
+    result = { ...result, series };
+    cuts.push(`${fmt(series.length)} of its ${fmt(r.series.length)} progress points`);
+  }
+  if (cuts.length === 0) return { run, note: null };
+  return { run: { ...run, result }, note: `This link holds more than this app makes; it shows ${cuts.join(' and ')}.` };
 }
 
 function corrupt(what: string): PermalinkError {
@@ -258,7 +323,7 @@ function inflateCapped(bytes: Uint8Array): Uint8Array {
   let size = 0;
   const inflater = new Inflate((chunk) => {
     size += chunk.length;
-    if (size > MAX_UNPACKED) throw new Error(`more than ${fmt(MAX_UNPACKED)} bytes`);
+    if (size > LINK_LIMITS.unpacked) throw new Error(`more than ${fmt(LINK_LIMITS.unpacked)} bytes`);
     chunks.push(chunk);
   });
   const step = 1024;

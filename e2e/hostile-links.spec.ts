@@ -1,0 +1,47 @@
+/**
+ * Links that cannot stall the page: a link longer than any the app makes is refused at once; a
+ * valid one that carries far more than the app produces opens trimmed to the caps, with a note,
+ * and the charts draw a bounded number of points. Asserted by counts, not by time.
+ */
+import { test, expect } from './fixtures';
+import { packFragment, LINK_LIMITS, type SharedRun } from '../src/share/permalink.ts';
+import { CHART_LIMITS } from '../src/app/thin.ts';
+
+function bigRun(points: number, prompts: number): SharedRun {
+  return {
+    data: { inputs: ['a', 'b'], outputs: [' 1', ' 2'], name: 'tiny' },
+    model: { kind: 'shipped', name: 'tiny-tasks-llama' },
+    options: { seed: 1 },
+    result: {
+      prompts: Array.from({ length: prompts }, () => ({ text: ' Add them', loss: 1, accuracy: 0.5, timesScored: 2 })),
+      baseline: { loss: 2, accuracy: 0, examples: 1 },
+      series: Array.from({ length: points }, (_, i) => ({ step: i === points - 1 ? 2 : 1, bestLoss: 1, meanLoss: 1.5, bestAccuracy: 0.5 })),
+      steps: points,
+      stoppedBy: 'max_n_steps',
+      finishedAt: '2026-01-01T00:00:00.000Z',
+      seconds: 1,
+    },
+  };
+}
+
+test('a link that carries far more than the app makes opens trimmed to the caps, with a note, and the charts stay bounded', async ({ page }) => {
+  const link = packFragment(bigRun(40_000, 10_000))!;
+  expect(link.length).toBeLessThan(LINK_LIMITS.characters);
+  await page.goto(`/${link}`);
+  await expect(page.getByTestId('opened-note')).toContainText('This link holds more than this app makes; it shows the first 500 of its 10,000 prompts and 2,001 of its 40,000 progress points.');
+  const charts = page.getByTestId('charts');
+  await expect(charts).toHaveAttribute('data-steps', '2001');
+  expect(Number(await charts.getAttribute('data-drawn-series'))).toBeLessThanOrEqual(CHART_LIMITS.series);
+  // The results table shows its first rows only, and the app still works.
+  expect(await page.getByTestId('ranked-row').count()).toBeLessThanOrEqual(15);
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('run')).toBeEnabled();
+});
+
+test('a link longer than any the app makes (1.7 MB) is refused before it is unpacked, and the app keeps working', async ({ page }) => {
+  await page.goto(`/#run=1.1700000.00000000.${'A'.repeat(1_700_000)}`);
+  await expect(page.getByTestId('link-error')).toContainText('characters long, more than any this app makes (at most 32,000), so it was not opened');
+  await page.getByTestId('suite').selectOption('add_two');
+  await expect(page.getByTestId('row-count')).toHaveText('100');
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+});
