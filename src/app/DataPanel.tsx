@@ -12,6 +12,7 @@ export function DataPanel({ data }: { data: ReturnType<typeof useData> }) {
       <h2>Data</h2>
       <p className="hint">One pair per line: input and output separated by a tab, a comma or <code>=&gt;</code>. Or upload CSV, TSV, JSON or JSONL.</p>
       <textarea
+        aria-label="Input and output pairs, one per line"
         data-testid="paste"
         rows={6}
         value={s.draft}

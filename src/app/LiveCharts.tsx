@@ -8,19 +8,19 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, S
 import { useRunStore, type CandidatePoint, type StepPoint } from './state/runStore.ts';
 import { CHART_LIMITS, thinEvenly, thinKeepingNewest } from './thin.ts';
 
-export function LiveCharts() {
+export function LiveCharts({ compact = false }: { compact?: boolean }) {
   const allSeries = useRunStore((s) => s.series);
   const allPoints = useRunStore((s) => s.points);
   const series = useMemo(() => thinEvenly(allSeries, CHART_LIMITS.series), [allSeries]);
   const points = useMemo(() => thinKeepingNewest(allPoints, CHART_LIMITS.candidates), [allPoints]);
   if (allSeries.length === 0) return null;
   return (
-    <section className="panel charts" data-testid="charts" data-steps={allSeries.length} data-drawn-series={series.length} data-drawn-candidates={points.length}>
+    <section className={`panel charts${compact ? ' compact' : ''}`} data-testid="charts" data-steps={allSeries.length} data-drawn-series={series.length} data-drawn-candidates={points.length}>
       <h2>Live</h2>
       <div className="chart-grid">
         <figure>
           <figcaption>Loss per step (best and mean candidate)</figcaption>
-          <ResponsiveContainer width="100%" height={220}>
+          <ResponsiveContainer width="100%" height={compact ? 150 : 220}>
             <LineChart data={series as StepPoint[]} margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="step" />
@@ -34,7 +34,7 @@ export function LiveCharts() {
         </figure>
         <figure>
           <figcaption>Best accuracy per step</figcaption>
-          <ResponsiveContainer width="100%" height={220}>
+          <ResponsiveContainer width="100%" height={compact ? 150 : 220}>
             <LineChart data={series as StepPoint[]} margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="step" />
@@ -49,7 +49,7 @@ export function LiveCharts() {
             Every scored candidate ({allPoints.length.toLocaleString()}
             {points.length < allPoints.length ? `; ${points.length.toLocaleString()} drawn` : ''})
           </figcaption>
-          <ResponsiveContainer width="100%" height={240}>
+          <ResponsiveContainer width="100%" height={compact ? 170 : 240}>
             <ScatterChart margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="step" type="number" name="step" />

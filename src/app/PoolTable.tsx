@@ -24,7 +24,15 @@ export function PoolTable() {
           {top.map((p) => {
             const key = p.ids.join(',');
             return (
-              <tr key={key} data-testid="pool-row" className={selected === key ? 'selected' : ''} onClick={() => set({ selected: selected === key ? null : key })}>
+              <tr
+                key={key}
+                data-testid="pool-row"
+                className={selected === key ? 'selected' : ''}
+                tabIndex={0}
+                aria-selected={selected === key}
+                onClick={() => set({ selected: selected === key ? null : key })}
+                onKeyDown={(k) => (k.key === 'Enter' || k.key === ' ') && (k.preventDefault(), set({ selected: selected === key ? null : key }))}
+              >
                 <td className="prompt">{JSON.stringify(p.text)}</td>
                 <td>{p.meanLoss.toFixed(4)}</td>
                 <td>{p.meanAccuracy.toFixed(2)}</td>

@@ -86,7 +86,16 @@ export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useE
           </thead>
           <tbody>
             {rows.map((e, i) => (
-              <tr key={i} data-testid={e.source === 'user' ? 'own-row' : 'explanation-row'} className={`${pick === e ? 'selected' : ''} ${e.source}`} onClick={() => setChosen(i)}>
+              <tr
+                key={i}
+                data-testid={e.source === 'user' ? 'own-row' : 'explanation-row'}
+                className={`${pick === e ? 'selected' : ''} ${e.source}`}
+                tabIndex={0}
+                aria-selected={pick === e}
+                aria-label={`Show the evidence for ${e.text.trim()}`}
+                onClick={() => setChosen(i)}
+                onKeyDown={(k) => (k.key === 'Enter' || k.key === ' ') && (k.preventDefault(), setChosen(i))}
+              >
                 <td>{e.source === 'user' ? 'yours' : i + 1}</td>
                 <td className="prompt">
                   <span data-testid={e.source === 'user' ? 'own-text' : 'explanation-text'}>{e.text}</span>

@@ -47,6 +47,8 @@ export function useSearch(engine: ReturnType<typeof useEngine>) {
             const key = c.ids.join(',');
             if (!lineage.has(key)) lineage.set(key, { text: c.text, parent: c.parentIds?.join(','), truncateAt: c.truncateAt, firstStep: e.step, kind: c.kind });
           }
+          const leader = patch.leader ?? s.leader;
+          patch.leader = leader && leader.text === e.best.text ? { ...leader, loss: e.best.meanLoss, accuracy: e.best.meanAccuracy } : { text: e.best.text, since: e.step, loss: e.best.meanLoss, accuracy: e.best.meanAccuracy };
           Object.assign(patch, { step: e.step, epoch: e.epoch, examplesSeen: e.examplesSeen, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs, top: e.top });
           break;
         }

@@ -56,6 +56,8 @@ export interface RunState {
   selected: string | null;
   /** Set when the shown result came from a permalink or the history rather than a run here. */
   opened: { from: 'permalink' | 'history'; note: string | null } | null;
+  /** The pool's best prompt while a run goes, and the step since which it has led. */
+  leader: { text: string; since: number; loss: number; accuracy: number } | null;
   /** The history entry that holds `record`, so later additions (a scored description) are saved with it. */
   historyId: number | null;
   set: (patch: Partial<Omit<RunState, 'set'>>) => void;
@@ -79,6 +81,7 @@ export const EMPTY_RUN = {
   error: null,
   selected: null,
   opened: null,
+  leader: null,
   historyId: null,
 };
 

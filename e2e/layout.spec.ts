@@ -1,0 +1,113 @@
+/**
+ * The run view and the page's reach: during a run everything it shows fits a 1366 x 768 screen;
+ * the setup folds into a bar and opens again; dark mode follows the system; a 390 px phone never
+ * scrolls sideways; the whole flow works from the keyboard.
+ */
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+import { getAddTwoNumbersDataset } from '../src/datasets/tasks/index.ts';
+
+const addPairs = () => {
+  const d = getAddTwoNumbersDataset();
+  return d.inputs.map((inp, i) => `${inp}\t${d.outputs[i].trimEnd()}`).join('\n');
+};
+
+async function ready(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+}
+
+/** Whether the element lies wholly inside the viewport, as the page is (no scrolling). */
+async function inViewport(page: Page, testId: string): Promise<boolean> {
+  const box = await page.getByTestId(testId).first().boundingBox();
+  const size = page.viewportSize()!;
+  return !!box && box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+}
+
+const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+test('during a run, at 1366 x 768, the best prompt, progress, charts and pool are all on screen; the setup folds into a bar', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await ready(page);
+  await page.getByTestId('paste').fill(addPairs());
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('charts')).toHaveAttribute('data-steps', /^([3-9]|\d\d)/, { timeout: 120_000 });
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 60_000 });
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  for (const id of ['best-so-far', 'run-progress', 'charts', 'pool', 'setup-summary']) expect(await inViewport(page, id), id).toBe(true);
+  await expect(page.getByTestId('best-text')).not.toBeEmpty();
+  await expect(page.getByTestId('best-so-far')).toContainText(/leading for \d+ steps?/);
+  await expect(page.getByTestId('setup-panels')).toBeHidden();
+  await page.screenshot({ path: 'test-results/screenshots/run-view-1366x768.png' });
+  // The setup opens again on request, with what was typed still there.
+  await page.getByTestId('show-setup').click();
+  await expect(page.getByTestId('setup-panels')).toBeVisible();
+  await expect(page.getByTestId('row-count')).toHaveText('100');
+  await page.getByTestId('show-setup').click();
+  await page.getByTestId('resume').click();
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
+  // After the run: the full page again, results below.
+  await expect(page.getByTestId('setup-summary')).toHaveCount(0);
+  await expect(page.getByTestId('setup-panels')).toBeVisible();
+  await expect(page.getByTestId('explanation-row').first()).toBeVisible();
+});
+
+test('dark mode follows the system setting, and a 390 px screen never scrolls sideways', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await ready(page);
+  const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  expect(bg).toBe('rgb(18, 22, 28)');
+  await page.getByTestId('suite').selectOption('double_one');
+  await expect(page.getByTestId('row-count')).toHaveText('10');
+  expect(await noSidewaysScroll(page)).toBe(true);
+  await page.getByTestId('preset-quick').check();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('charts')).toHaveAttribute('data-steps', /^[1-9]/, { timeout: 60_000 });
+  expect(await noSidewaysScroll(page)).toBe(true);
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
+  await expect(page.getByTestId('explanation-row').first()).toBeVisible();
+  expect(await noSidewaysScroll(page)).toBe(true);
+  await page.screenshot({ path: 'test-results/screenshots/dark-390.png', fullPage: true });
+});
+
+/** Presses Tab until the element with this test id has the focus (at most 300 presses). */
+async function tabTo(page: Page, testId: string) {
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((id) => document.activeElement?.getAttribute('data-testid') === id, testId)) return;
+  }
+  throw new Error(`Tab never reached ${testId}`);
+}
+
+test('keyboard only: choose data, start, pause, resume and stop a run, open an explanation', async ({ page }) => {
+  test.setTimeout(300_000);
+  await ready(page);
+  await tabTo(page, 'suite');
+  // A select takes the arrow keys: the first task is add_two.
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('row-count')).toHaveText('100');
+  await tabTo(page, 'run');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('step')).not.toHaveText('0', { timeout: 60_000 });
+  await tabTo(page, 'pause');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 60_000 });
+  await tabTo(page, 'resume');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('run-status')).not.toHaveText('paused');
+  await tabTo(page, 'stop');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
+  // The second explanation (or your own): Enter on a row shows its evidence.
+  const rows = page.getByTestId('explanation-row');
+  const target = (await rows.count()) > 1 ? 1 : 0;
+  const text = await page.getByTestId('explanation-text').nth(target).textContent();
+  for (let i = 0; i <= target; i++) await tabTo(page, 'explanation-row');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('evidence')).toContainText(JSON.stringify(text));
+});
