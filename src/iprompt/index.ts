@@ -1,8 +1,8 @@
 /** iPrompt: the search, its options and its data preparation. Imports no runtime. */
 export { explainDataset, type ExplainOptions } from './explain.ts';
 export { startSearch, SearchRun } from './search.ts';
-export type { ExplainResult, ExplainMetadata, RankedPrompt, SearchEvent, StepEvent, ScoredCandidate, PoolSnapshot, Baseline, DatasetSizes, StopReason, RankingPhase } from './types.ts';
-export type { RunState } from './runControl.ts';
+export type { ExplainResult, ExplainMetadata, RankedPrompt, SearchEvent, StepEvent, ScoredCandidate, PoolSnapshot, Baseline, DatasetSizes, StopReason, RankingPhase, SearchCheckpoint } from './types.ts';
+export type { RunState, SearchHooks } from './runControl.ts';
 export type { Explanation, ExplanationVariant, Evidence, EvalExample, Measured, Verdict } from './explanations.ts';
 export { exportResult } from './exportResult.ts';
 export { scoreDescriptions, DescribeError, type DescribeRun } from './describe.ts';

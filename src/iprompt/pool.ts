@@ -22,6 +22,14 @@ export interface PoolEntry {
   origin: Origin;
 }
 
+export interface PoolRecord {
+  ids: number[];
+  losses: number[];
+  accuracies: number[];
+  firstStep: number;
+  origin: Origin;
+}
+
 export type Origin = { kind: 'initial' } | { kind: 'proposal' } | { kind: 'mutation'; parent: string; truncateAt: number };
 
 export const keyOf = (ids: readonly number[]) => ids.join(',');
@@ -55,6 +63,24 @@ export class PromptPool {
       this.entries.set(key, e);
     }
     return e;
+  }
+
+  /** Every entry as plain data, in arrival order (a search checkpoint). */
+  export(): PoolRecord[] {
+    return this.all().map((e) => ({ ids: [...e.ids], losses: [...e.losses], accuracies: [...e.accuracies], firstStep: e.firstStep, origin: e.origin }));
+  }
+
+  /** Rebuilds entries from export(), in the same order, with the same means. */
+  import(records: readonly PoolRecord[]): void {
+    for (const r of records) {
+      const e = this.add(r.ids, r.firstStep, r.origin);
+      e.losses.push(...r.losses);
+      e.accuracies.push(...r.accuracies);
+      if (e.losses.length > 0) {
+        e.meanLoss = mean(e.losses);
+        e.meanAccuracy = mean(e.accuracies);
+      }
+    }
   }
 
   /** Records one batch's result; the means run over every batch the prompt was scored on. */

@@ -3,7 +3,7 @@
  * second stop that cuts the final ranking short. The search (search.ts) calls gate() before
  * each step; everything here is about when, never about what is computed.
  */
-import type { ExplainResult, SearchEvent } from './types.ts';
+import type { ExplainResult, SearchCheckpoint, SearchEvent } from './types.ts';
 
 export interface SearchHooks {
   onEvent?: (event: SearchEvent) => void;
@@ -11,6 +11,10 @@ export interface SearchHooks {
   signal?: AbortSignal;
   /** A person's own descriptions, scored beside the found explanations (metadata.descriptions). */
   descriptions?: readonly string[];
+  /** Emit a 'checkpoint' event after every step. */
+  checkpoints?: boolean;
+  /** Continue a run from a checkpoint it emitted (same model, data and options). */
+  resumeFrom?: SearchCheckpoint;
 }
 
 export type RunState = 'running' | 'pausing' | 'paused' | 'stopping' | 'ranking' | 'done' | 'failed';

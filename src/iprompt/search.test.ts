@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeModel, fakeWords } from './testing/fakeModel.ts';
-import { startSearch, type ExplainResult, type SearchEvent, type StepEvent } from './search.ts';
+import { startSearch, type ExplainResult, type SearchCheckpoint, type SearchEvent, type StepEvent } from './search.ts';
 import { resolveOptions, OptionsError, type IPromptOptionsInput } from './options.ts';
 
 const inputs = Array.from({ length: 40 }, (_, i) => `Given x${i} the answer is`);
@@ -185,6 +185,33 @@ describe('iPrompt search over a fake model', () => {
     expect(events.some((e) => e.type === 'paused')).toBe(true);
     expect(events.some((e) => e.type === 'resumed')).toBe(true);
     expect(comparable(paused)).toEqual(comparable(plain.result));
+  });
+
+  it('a run resumed from a checkpoint (through JSON, in a fresh model) ends exactly as an uninterrupted one, at every cut', async () => {
+    // Early stopping on, so its memory is part of the checkpoint; epochs of 4 batches, so some cuts fall at an epoch's end.
+    const opts = { ...small, early_stopping_steps: 3 };
+    const plain = await startSearch(model(), inputs, outputs, opts).result;
+    const checkpoints: SearchCheckpoint[] = [];
+    const steps: StepEvent[] = [];
+    const full = await startSearch(model(), inputs, outputs, opts, { checkpoints: true, onEvent: (e) => (e.type === 'checkpoint' ? checkpoints.push(e.checkpoint) : e.type === 'step' && steps.push(e)) }).result;
+    expect(comparable(full)).toEqual(comparable(plain));
+    expect(checkpoints.map((c) => c.step)).toEqual(steps.map((e) => e.step));
+    for (const cut of [1, 4, 5, checkpoints.length - 1]) {
+      const saved = JSON.parse(JSON.stringify(checkpoints[cut - 1])) as SearchCheckpoint;
+      const later: StepEvent[] = [];
+      const resumed = await startSearch(model(), inputs, outputs, opts, { resumeFrom: saved, onEvent: (e) => e.type === 'step' && later.push(e) }).result;
+      expect(comparable(resumed), `cut after step ${cut}`).toEqual(comparable(plain));
+      // It went on from the step after the cut, with the same candidates as the uninterrupted run.
+      expect(later[0]?.step).toBe(cut + 1 <= steps.length ? cut + 1 : undefined);
+      if (later[0]) expect(later[0].candidates).toEqual(steps[cut].candidates);
+    }
+  });
+
+  it('a checkpoint resumes only its own run: another seed or other data is refused, naming it', async () => {
+    const cps: SearchCheckpoint[] = [];
+    await startSearch(model(), inputs, outputs, { ...small, n_epochs: 1 }, { checkpoints: true, onEvent: (e) => e.type === 'checkpoint' && cps.push(e.checkpoint) }).result;
+    await expect(startSearch(model(), inputs, outputs, { ...small, seed: 8 }, { resumeFrom: cps[0] }).result).rejects.toThrow('This saved run used seed 7, not 8; resume it with its own settings.');
+    await expect(startSearch(model(), inputs.slice(1), outputs.slice(1), small, { resumeFrom: cps[0] }).result).rejects.toThrow('This saved run had 40 examples, not 39; resume it on its own data.');
   });
 
   it('stop ends the search after the current step and still returns a ranking', async () => {

@@ -8,14 +8,14 @@
 import { epochBatches, plannedSteps, prepareData, type Datapoint } from './data.ts';
 import { Evaluator } from './evaluation.ts';
 import type { ModelCallControl, SearchLanguageModel } from './languageModel.ts';
-import { resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
+import { OptionsError, resolveOptions, type IPromptOptions, type IPromptOptionsInput } from './options.ts';
 import { keyOf, PromptPool, type Origin, type PoolEntry } from './pool.ts';
 import { postDataText, preDataText, Prompter } from './proposals.ts';
 import { SeededRandom } from '../util/random.ts';
 import { finalRanking } from './ranking.ts';
 import { SearchRun, type SearchHooks } from './runControl.ts';
 import type { CutSide } from './template.ts';
-import type { CandidateKind, DatasetSizes, ExplainResult, PoolSnapshot, ScoredCandidate, SearchEvent, StopReason } from './types.ts';
+import type { CandidateKind, DatasetSizes, ExplainResult, PoolSnapshot, ScoredCandidate, SearchCheckpoint, SearchEvent, StopReason } from './types.ts';
 
 export { SearchRun, type RunState, type SearchHooks } from './runControl.ts';
 export type * from './types.ts';
@@ -62,8 +62,12 @@ class Search {
 
   async run(inputs: readonly string[], outputs: readonly string[]): Promise<ExplainResult> {
     const o = this.o;
-    const startTime = new Date();
-    const data = prepareData(inputs, outputs, o, this.rng);
+    const cp = this.hooks.resumeFrom;
+    if (cp) checkResumable(cp, o, inputs.length);
+    const startTime = cp ? new Date(cp.startTime) : new Date();
+    // A resumed run prepares the same data from the seed, then continues the stream where it was.
+    const data = prepareData(inputs, outputs, o, cp ? SeededRandom.search(o.seed) : this.rng);
+    if (cp) this.rng.restore(cp.rng);
     let unanswerable = 0;
     let choices: number[] | null = null;
     if (o.mask_possible_answers) {
@@ -93,17 +97,30 @@ class Search {
     };
     this.emit({ type: 'start', options: o, sizes });
 
-    const allLosses: number[] = [];
-    const allNCorrect: number[] = [];
-    let step = 0;
-    let seen = 0;
+    const allLosses: number[] = cp ? [...cp.allLosses] : [];
+    const allNCorrect: number[] = cp ? [...cp.allNCorrect] : [];
+    let step = cp?.step ?? 0;
+    let seen = cp?.seen ?? 0;
     let stoppedBy: StopReason = 'n_epochs';
-    let lastTop: string | null = null;
-    let unchanged = 0;
+    let lastTop: string | null = cp?.lastTop ?? null;
+    let unchanged = cp?.unchanged ?? 0;
+    if (cp) {
+      this.pool.import(cp.pool);
+      this.tokens = cp.tokens;
+      this.activeMs = cp.activeMs;
+    }
     const now = () => globalThis.performance.now();
+    let resumeBatches = cp ? cp.batches : null;
+    let resumeAt = cp?.nextBatch ?? 0;
 
-    outer: for (let epoch = 0; epoch < o.n_epochs; epoch++) {
-      for (const batchIdx of epochBatches(data.rows.length, o.batch_size, this.rng)) {
+    outer: for (let epoch = cp?.epoch ?? 0; epoch < o.n_epochs; epoch++) {
+      // Each epoch draws its batch order when it starts; a resumed one continues its saved order.
+      const order = resumeBatches ?? epochBatches(data.rows.length, o.batch_size, this.rng);
+      const first = resumeAt;
+      resumeBatches = null;
+      resumeAt = 0;
+      for (let b = first; b < order.length; b++) {
+        const batchIdx = order[b];
         // Let queued messages in (a worker's pause/stop, a terminal's Ctrl-C) before each step:
         // the runtime's promises can resolve as microtasks, which alone would starve them.
         await yieldToEventLoop();
@@ -159,6 +176,10 @@ class Search {
           tokensPerSecond: this.activeMs > 0 ? (this.tokens / this.activeMs) * 1000 : 0,
           unchangedSteps: unchanged,
         });
+        if (this.hooks.checkpoints) {
+          const checkpoint: SearchCheckpoint = { version: 1, seed: o.seed, examples: inputs.length, step, seen, epoch, batches: order, nextBatch: b + 1, rng: this.rng.state, pool: this.pool.export(), allLosses: [...allLosses], allNCorrect: [...allNCorrect], lastTop, unchanged, tokens: this.tokens, activeMs: this.activeMs, startTime: startTime.toISOString() };
+          this.emit({ type: 'checkpoint', checkpoint });
+        }
         if (seen > o.max_n_datapoints) {
           stoppedBy = 'max_n_datapoints';
           break outer;
@@ -285,6 +306,13 @@ class Search {
     return { text: e.text, ids: [...e.ids], meanLoss: e.meanLoss, meanAccuracy: e.meanAccuracy, timesScored: e.losses.length, firstStep: e.firstStep, origin: e.origin, ...(parentText !== undefined ? { parentText } : {}) };
   }
 
+}
+
+/** A checkpoint fits only the run it came from: same seed, same number of examples, same format. */
+function checkResumable(cp: SearchCheckpoint, o: IPromptOptions, examples: number): void {
+  if (cp.version !== 1) throw new OptionsError(`This saved run has checkpoint format ${cp.version}; this version reads format 1. Start the run again.`);
+  if (cp.seed !== o.seed) throw new OptionsError(`This saved run used seed ${cp.seed}, not ${o.seed}; resume it with its own settings.`);
+  if (cp.examples !== examples) throw new OptionsError(`This saved run had ${cp.examples} examples, not ${examples}; resume it on its own data.`);
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import type { Evidence, Explanation, Verdict } from './explanations.ts';
 import type { IPromptOptions } from './options.ts';
-import type { Origin } from './pool.ts';
+import type { Origin, PoolRecord } from './pool.ts';
 import type { Interval } from './stats.ts';
 
 export type CandidateKind = 'population' | 'proposal' | 'mutation';
@@ -101,11 +101,41 @@ export interface StepEvent {
 export type SearchEvent =
   | { type: 'start'; options: IPromptOptions; sizes: DatasetSizes }
   | StepEvent
+  /** With hooks.checkpoints: after every step, everything needed to continue the run from there (hooks.resumeFrom). */
+  | { type: 'checkpoint'; checkpoint: SearchCheckpoint }
   | { type: 'paused'; step: number }
   | { type: 'resumed'; step: number }
   /** The final ranking ('rerank'), then cleaning the wording ('clean') and the greedy answers for the evidence ('evidence'). */
   | { type: 'ranking'; done: number; total: number; phase: RankingPhase }
   | { type: 'done'; result: ExplainResult };
+
+/**
+ * A run's state after a step, as plain data (JSON-safe): resuming from it with the same model,
+ * data and options gives the result an uninterrupted run gives.
+ */
+export interface SearchCheckpoint {
+  version: 1;
+  seed: number;
+  /** Examples the run was given (a checkpoint resumes only on the same data). */
+  examples: number;
+  step: number;
+  seen: number;
+  epoch: number;
+  /** This epoch's batch order, and the index of the next batch in it. */
+  batches: number[][];
+  nextBatch: number;
+  /** The search's random stream, where it is. */
+  rng: number;
+  pool: PoolRecord[];
+  allLosses: number[];
+  allNCorrect: number[];
+  /** Early stopping's memory: the last top five, and for how many steps it has held. */
+  lastTop: string | null;
+  unchanged: number;
+  tokens: number;
+  activeMs: number;
+  startTime: string;
+}
 
 export type RankingPhase = 'rerank' | 'clean' | 'evidence';
 

@@ -143,3 +143,16 @@ describe('SeededRandom.sampler and .stream: the engine sampler\'s streams', () =
     expect(first(SeededRandom.stream(42, 0))).not.toEqual(first(SeededRandom.stream(42, 1)));
   });
 });
+
+describe('SeededRandom.state', () => {
+  it('a stream rebuilt from its state continues exactly where it was', () => {
+    const r = SeededRandom.search(11);
+    for (let i = 0; i < 37; i++) r.next();
+    const copy = new SeededRandom(r.state);
+    expect(Array.from({ length: 50 }, () => copy.next())).toEqual(Array.from({ length: 50 }, () => r.next()));
+    // And the class draws mulberry32's stream.
+    const m = mulberry32(12345);
+    const c = new SeededRandom(12345);
+    expect(Array.from({ length: 20 }, () => c.next())).toEqual(Array.from({ length: 20 }, () => m()));
+  });
+});

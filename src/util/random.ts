@@ -62,11 +62,31 @@ export function mixSeed(...parts: (number | string)[]): number {
 }
 
 export class SeededRandom {
-  private readonly draw: () => number;
+  /** mulberry32's whole state: saving it saves the stream (a search checkpoint does). */
+  private a: number;
 
   /** A stream from a 32-bit state as is; use the named seedings below. */
   constructor(state: number) {
-    this.draw = mulberry32(state);
+    this.a = state >>> 0;
+  }
+
+  /** The state now; `new SeededRandom(r.state)` continues exactly where r is. */
+  get state(): number {
+    return this.a;
+  }
+
+  /** Continues from a saved state (a resumed search), in place, so every holder of this stream follows. */
+  restore(state: number): void {
+    this.a = state >>> 0;
+  }
+
+  /** The same step as mulberry32 above. */
+  private draw(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   /** The search's stream: all 53 bits of the seed count (seeds that differ above bit 32 differ). */
