@@ -111,3 +111,28 @@ test('keyboard only: choose data, start, pause, resume and stop a run, open an e
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('evidence')).toContainText(JSON.stringify(text));
 });
+
+test('a reload in the middle of a run offers to resume it, and the resumed run ends as an uninterrupted one with the same seed', async ({ page }) => {
+  test.setTimeout(420_000);
+  await ready(page);
+  await page.getByTestId('suite').selectOption('double_one');
+  await page.getByTestId('preset-quick').check();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
+  await page.locator('summary', { hasText: 'Prompts as found' }).click();
+  const uninterrupted = { explanations: await page.getByTestId('explanation-text').allTextContents(), found: await page.getByTestId('ranked-prompt').allTextContents() };
+
+  await page.getByTestId('run').click();
+  await expect.poll(async () => Number(await page.getByTestId('step').textContent()), { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+  await page.reload();
+  await expect(page.getByTestId('resume-banner')).toContainText(/A run was interrupted at step \d+ of \d+/);
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await page.getByTestId('resume-run').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
+  await page.locator('summary', { hasText: 'Prompts as found' }).click();
+  expect({ explanations: await page.getByTestId('explanation-text').allTextContents(), found: await page.getByTestId('ranked-prompt').allTextContents() }).toEqual(uninterrupted);
+  // Finished: nothing is offered after the next reload.
+  await page.reload();
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('resume-banner')).toHaveCount(0);
+});

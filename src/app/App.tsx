@@ -8,6 +8,7 @@ import { PoolTable } from './PoolTable.tsx';
 import { ResultsPanel } from './ResultsPanel.tsx';
 import { RunPanel } from './RunPanel.tsx';
 import { BestSoFar, SetupSummary } from './RunView.tsx';
+import { ResumeBanner } from './ResumeBanner.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { LinkError, ShareButton, usePermalinkOpener } from './share.tsx';
 import { useRunStore } from './state/runStore.ts';
@@ -33,6 +34,7 @@ export function App() {
         <p className="tagline">Explain a dataset in plain language, in your browser. Nothing leaves this tab.</p>
       </header>
       <LinkError />
+      <ResumeBanner search={search} />
       {running && <SetupSummary open={showSetup} onToggle={() => setShowSetup(!showSetup)} />}
       {/* Folded, not unmounted, while a run goes: nothing typed in these panels is lost. */}
       <div id="setup-panels" hidden={running && !showSetup} data-testid="setup-panels">

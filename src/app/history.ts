@@ -1,13 +1,33 @@
 /**
- * The history: finished runs and the data being edited, in IndexedDB, so a reload loses nothing.
- * One database, two stores: `runs` (finished runs, newest first by id) and `drafts` (the data
- * panel's state under the key "current").
+ * The history: finished runs, the data being edited and the run in progress, in IndexedDB, so a
+ * reload loses nothing. One database, three stores: `runs` (finished runs, newest first by id),
+ * `drafts` (the data panel's state under the key "current") and `checkpoints` (the running
+ * search's state after its last step, under "current", until it finishes).
  */
+import type { IPromptOptionsInput, PresetName, SearchCheckpoint } from '../iprompt/index.ts';
+import type { ModelSource } from '../engine/modelSource.ts';
 import type { SharedRun } from '../share/permalink.ts';
 import type { DataState } from './state/dataStore.ts';
+import type { StepPoint } from './state/runStore.ts';
 
 const DB_NAME = 'iprompt-web';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+
+/** A run in progress, enough to resume it after a reload: its data, settings, model and last checkpoint. */
+export interface RunInProgress {
+  checkpoint: SearchCheckpoint;
+  plannedSteps: number;
+  inputs: string[];
+  outputs: string[];
+  name: string;
+  options: IPromptOptionsInput;
+  preset: PresetName;
+  overrides: IPromptOptionsInput;
+  model: ModelSource;
+  modelName: string;
+  series: StepPoint[];
+  savedAt: string;
+}
 
 export interface SavedRun {
   id: number;
@@ -28,6 +48,7 @@ function db(): Promise<IDBDatabase> {
       const d = req.result;
       if (!d.objectStoreNames.contains('runs')) d.createObjectStore('runs', { keyPath: 'id', autoIncrement: true });
       if (!d.objectStoreNames.contains('drafts')) d.createObjectStore('drafts');
+      if (!d.objectStoreNames.contains('checkpoints')) d.createObjectStore('checkpoints');
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened.'));
@@ -36,7 +57,7 @@ function db(): Promise<IDBDatabase> {
   return opening;
 }
 
-function request<T>(store: 'runs' | 'drafts', mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest): Promise<T> {
+function request<T>(store: 'runs' | 'drafts' | 'checkpoints', mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest): Promise<T> {
   return db().then(
     (d) =>
       new Promise<T>((resolve, reject) => {
@@ -75,4 +96,16 @@ export async function saveDraft(draft: Draft): Promise<void> {
 
 export async function loadDraft(): Promise<Draft | undefined> {
   return request<Draft | undefined>('drafts', 'readonly', (s) => s.get('current'));
+}
+
+export async function saveRunInProgress(run: RunInProgress): Promise<void> {
+  await request('checkpoints', 'readwrite', (s) => s.put(run, 'current'));
+}
+
+export async function loadRunInProgress(): Promise<RunInProgress | undefined> {
+  return request<RunInProgress | undefined>('checkpoints', 'readonly', (s) => s.get('current'));
+}
+
+export async function clearRunInProgress(): Promise<void> {
+  await request('checkpoints', 'readwrite', (s) => s.delete('current'));
 }

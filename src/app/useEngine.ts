@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { Dtype, ModelSource } from '../engine/modelSource.ts';
-import type { DescribeRun, ExplainResult, IPromptOptionsInput, TemplateOptions } from '../iprompt/index.ts';
+import type { DescribeRun, ExplainResult, IPromptOptionsInput, SearchCheckpoint, TemplateOptions } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { WorkerMessage } from '../worker/protocol.ts';
 
@@ -56,10 +56,14 @@ export function useEngine() {
   const explainId = useRef<string | null>(null);
 
   /** Runs a search in the worker; events arrive through onEvent (unbatched: the caller batches). */
-  const explain = useCallback((inputs: string[], outputs: string[], options: IPromptOptionsInput, onEvent: (e: SearchStreamEvent) => void): Promise<ExplainResult> => {
-    if (!client.current) return Promise.reject(new EngineError('INTERNAL', 'No model is loaded; load one first.'));
-    return client.current.call('explain', { inputs, outputs, options }, { onSearch: onEvent, onId: (id) => (explainId.current = id) });
-  }, []);
+  const explain = useCallback(
+    (inputs: string[], outputs: string[], options: IPromptOptionsInput, onEvent: (e: SearchStreamEvent) => void, resumeFrom?: SearchCheckpoint): Promise<ExplainResult> => {
+      if (!client.current) return Promise.reject(new EngineError('INTERNAL', 'No model is loaded; load one first.'));
+      // Checkpoints after every step, so a reload or a crash loses at most one step.
+      return client.current.call('explain', { inputs, outputs, options, checkpoints: true, ...(resumeFrom && { resumeFrom }) }, { onSearch: onEvent, onId: (id) => (explainId.current = id) });
+    },
+    [],
+  );
 
   /** Pause, resume or stop the running search (between steps). */
   const control = useCallback(async (action: 'pause' | 'resume' | 'stop') => {

@@ -9,6 +9,8 @@ import { useDataStore } from './state/dataStore.ts';
 import { EMPTY_RUN, useRunStore, type CandidatePoint, type LineageEntry, type RunState, type StepPoint } from './state/runStore.ts';
 import type { SearchStreamEvent, useEngine } from './useEngine.ts';
 import { recordOf } from './runRecord.ts';
+import { clearRunInProgress, saveRunInProgress, type RunInProgress } from './history.ts';
+import { useEngineStore } from './engineStore.ts';
 
 /** Most candidate points kept for the scatter chart (older steps are thinned beyond this). */
 const MAX_POINTS = 6000;
@@ -21,6 +23,8 @@ export function resolvedRunOptions(state: Pick<RunState, 'preset' | 'overrides'>
 
 export function useSearch(engine: ReturnType<typeof useEngine>) {
   const buffer = useRef<SearchStreamEvent[]>([]);
+  /** What a checkpoint is saved with: the run's data, settings and model, fixed when it starts. */
+  const context = useRef<Omit<RunInProgress, 'checkpoint' | 'plannedSteps' | 'series' | 'savedAt'> | null>(null);
   const frame = useRef<number | null>(null);
 
   const flush = useCallback(() => {
@@ -67,21 +71,38 @@ export function useSearch(engine: ReturnType<typeof useEngine>) {
     if (series) patch.series = series;
     if (points) patch.points = points.length > MAX_POINTS ? points.filter((_, i) => i % 2 === 0 || i >= points!.length - MAX_POINTS / 2) : points;
     s.set(patch);
+    // The latest checkpoint of this frame, saved with the charts' series so a resumed run shows its past.
+    const checkpoint = events.findLast((e) => e.type === 'checkpoint');
+    if (checkpoint?.type === 'checkpoint' && context.current) {
+      const now = useRunStore.getState();
+      void saveRunInProgress({ ...context.current, checkpoint: checkpoint.checkpoint, plannedSteps: now.sizes?.plannedSteps ?? 0, series: now.series, savedAt: new Date().toISOString() }).catch(() => undefined);
+    }
   }, []);
 
-  const start = useCallback(async () => {
-    const { pairs } = useDataStore.getState();
+  /** Starts a run on the data and settings shown, or resumes one saved before a reload. */
+  const start = useCallback(async (resume?: RunInProgress) => {
+    const { pairs, name } = useDataStore.getState();
     const run = useRunStore.getState();
     if (!pairs) return;
     lineage.clear();
-    run.set({ ...EMPTY_RUN, status: 'running' });
-    const options = resolvedRunOptions(run);
+    run.set({ ...EMPTY_RUN, status: 'running', ...(resume && { series: resume.series, step: resume.checkpoint.step }) });
+    const options = resume?.options ?? resolvedRunOptions(run);
+    const { source, model } = useEngineStore.getState();
+    context.current = source && model ? { inputs: pairs.inputs, outputs: pairs.outputs, name, options, preset: run.preset, overrides: run.overrides, model: source, modelName: model.name } : null;
     try {
-      const result = await engine.explain(pairs.inputs, pairs.outputs, options, (e) => {
-        buffer.current.push(e);
-        frame.current ??= requestAnimationFrame(flush);
-      });
+      const result = await engine.explain(
+        pairs.inputs,
+        pairs.outputs,
+        options,
+        (e) => {
+          buffer.current.push(e);
+          frame.current ??= requestAnimationFrame(flush);
+        },
+        resume?.checkpoint,
+      );
       flush();
+      context.current = null;
+      void clearRunInProgress().catch(() => undefined);
       useRunStore.getState().set({ status: 'done', result, record: recordOf(result), ranking: null });
     } catch (err) {
       flush();

@@ -154,6 +154,8 @@ export class WorkerHandler {
         return this.using(async ({ engine, tokenizer }) => {
           const run = startSearch(searchModelOf(engine, tokenizer), req.payload.inputs, req.payload.outputs, req.payload.options, {
             signal,
+            checkpoints: req.payload.checkpoints,
+            resumeFrom: req.payload.resumeFrom,
             onEvent: (e) => {
               if (e.type !== 'done') this.post({ type: 'search', id: req.id, payload: e });
             },

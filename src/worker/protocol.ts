@@ -9,7 +9,7 @@ import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
-import type { DescribeRun, ExplainResult, Explanation, IPromptOptionsInput, RunState, SearchEvent, TemplateOptions } from '../iprompt/index.ts';
+import type { DescribeRun, ExplainResult, Explanation, IPromptOptionsInput, RunState, SearchCheckpoint, SearchEvent, TemplateOptions } from '../iprompt/index.ts';
 
 export interface LoadSpec {
   source: ModelSource;
@@ -56,7 +56,7 @@ export interface Requests {
   tokenize: { texts: string[] };
   decode: { ids: number[][] };
   /** Runs an iPrompt search on the loaded model; its events stream as 'search' messages. */
-  explain: { inputs: string[]; outputs: string[]; options: IPromptOptionsInput };
+  explain: { inputs: string[]; outputs: string[]; options: IPromptOptionsInput; checkpoints?: boolean; resumeFrom?: SearchCheckpoint };
   /** Pauses, resumes or stops (with a ranking) the explain request with id `target`, between steps. */
   control: { target: string; action: 'pause' | 'resume' | 'stop' };
   /** Stops the request with id `target` at its next forward pass. */
