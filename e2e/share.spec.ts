@@ -74,3 +74,12 @@ test('a reload keeps the data being edited and the finished runs; old runs reope
   await page.getByTestId('history-delete').click();
   await expect(page.getByTestId('history-row')).toHaveCount(0);
 });
+
+test('the history says what the app keeps in this browser and whether it is kept for good', async ({ page }) => {
+  test.setTimeout(240_000);
+  await ready(page);
+  await shortRun(page);
+  await expect(page.getByTestId('history-row')).toHaveCount(1);
+  await expect(page.getByTestId('storage-info')).toContainText(/^This app keeps [\d.]+ (B|KB|MB|GB) in this browser \(models [\d.]+ (B|KB|MB), saved runs and data [\d.]+ (B|KB|MB)\), of [\d.]+ (MB|GB|TB) it may use\./);
+  await expect(page.getByTestId('storage-advice')).toHaveCount(0);
+});

@@ -3,12 +3,17 @@ import { useCallback, useEffect, useState } from 'react';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../engine/download.ts';
 import { useEngineStore } from './engineStore.ts';
 import { formatBytes } from '../util/format.ts';
+import { askPersistence } from './storage.ts';
 
 export function CachedModels() {
   const [models, setModels] = useState<CachedModel[]>([]);
   const status = useEngineStore((s) => s.status);
   const refresh = useCallback(() => {
-    listCachedModels().then(setModels, () => setModels([]));
+    listCachedModels().then((list) => {
+      setModels(list);
+      // A model was kept: ask the browser not to clear it under storage pressure.
+      if (list.length > 0) void askPersistence();
+    }, () => setModels([]));
   }, []);
   // A finished load may have added files.
   useEffect(refresh, [refresh, status]);

@@ -5,9 +5,11 @@ import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import { showRecord } from './share.tsx';
 import { modelLabel } from './runRecord.ts';
+import { useEngineStore } from './engineStore.ts';
+import { askPersistence, quotaMessage, storageAdvice, storageFigures, storageSummary, type StorageFigures } from './storage.ts';
 
 /** Restores the draft data on start, saves it as it changes, and saves every run made here when it finishes. */
-export function useHistorySync(onSaved: () => void): void {
+export function useHistorySync(onSaved: () => void, onError: (message: string) => void): void {
   useEffect(() => {
     let restored = false;
     void loadDraft()
@@ -26,17 +28,21 @@ export function useHistorySync(onSaved: () => void): void {
     const unsubRun = useRunStore.subscribe((s, prev) => {
       if (s.status === 'done' && prev.status !== 'done' && s.record && !s.opened) {
         const record = s.record;
-        void saveRun(record, useDataStore.getState().name || 'data').then((id) => {
-          if (useRunStore.getState().record === record) useRunStore.getState().set({ historyId: id });
-          onSaved();
-        }, () => undefined);
+        void saveRun(record, useDataStore.getState().name || 'data').then(
+          (id) => {
+            if (useRunStore.getState().record === record) useRunStore.getState().set({ historyId: id });
+            void askPersistence();
+            onSaved();
+          },
+          (err: Error) => onError(err.name === 'QuotaExceededError' || /quota/i.test(err.message) ? quotaMessage('this run') : `Could not save this run: ${err.message}`),
+        );
       }
     });
     return () => {
       unsubData();
       unsubRun();
     };
-  }, [onSaved]);
+  }, [onSaved, onError]);
 }
 
 export function HistoryPanel() {
@@ -45,13 +51,29 @@ export function HistoryPanel() {
   const refresh = useCallback(() => {
     listRuns().then(setRuns, (e: Error) => setError(e.message));
   }, []);
-  useHistorySync(refresh);
+  useHistorySync(refresh, setError);
   useEffect(refresh, [refresh]);
-  if (error) return <section className="panel"><h2>History</h2><p className="hint">{error}</p></section>;
-  if (!runs || runs.length === 0) return null;
+  if (!runs && error)
+    return (
+      <section className="panel">
+        <h2>History</h2>
+        <p className="hint">{error}</p>
+      </section>
+    );
+  if (!runs || (runs.length === 0 && !error))
+    return (
+      <section className="panel" data-testid="storage">
+        <StorageInfo />
+      </section>
+    );
   return (
     <section className="panel" data-testid="history">
       <h2>History</h2>
+      {error && (
+        <div className="error" data-testid="history-error">
+          {error}
+        </div>
+      )}
       <table className="pool">
         <tbody>
           {runs.map((r) => (
@@ -72,6 +94,28 @@ export function HistoryPanel() {
           ))}
         </tbody>
       </table>
+      <StorageInfo refreshKey={runs.length} />
     </section>
+  );
+}
+
+/** What the app keeps in this browser, whether it is kept for good, and what to delete when it fills up. */
+function StorageInfo({ refreshKey = 0 }: { refreshKey?: number }) {
+  const [figures, setFigures] = useState<StorageFigures | null>(null);
+  const engineStatus = useEngineStore((s) => s.status);
+  useEffect(() => {
+    void storageFigures().then(setFigures);
+  }, [refreshKey, engineStatus]);
+  if (!figures) return null;
+  const advice = storageAdvice(figures);
+  return (
+    <div data-testid="storage-info">
+      <p className="hint">{storageSummary(figures)}</p>
+      {advice && (
+        <div className="error" data-testid="storage-advice">
+          {advice}
+        </div>
+      )}
+    </div>
   );
 }
