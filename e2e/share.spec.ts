@@ -83,3 +83,26 @@ test('the history says what the app keeps in this browser and whether it is kept
   await expect(page.getByTestId('storage-info')).toContainText(/^This app keeps [\d.]+ (B|KB|MB|GB) in this browser \(models [\d.]+ (B|KB|MB), saved runs and data [\d.]+ (B|KB|MB)\), of [\d.]+ (MB|GB|TB) it may use\./);
   await expect(page.getByTestId('storage-advice')).toHaveCount(0);
 });
+
+test('two runs from the history compare side by side: the differing setting marked, both explanations, both loss curves', async ({ page }) => {
+  test.setTimeout(300_000);
+  await ready(page);
+  await shortRun(page);
+  await page.getByTestId('opt-seed').fill('5');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
+  await expect(page.getByTestId('history-row')).toHaveCount(2);
+  await page.getByTestId('history-compare').nth(0).check();
+  await expect(page.getByTestId('compare')).toHaveCount(0);
+  await page.getByTestId('history-compare').nth(1).check();
+  const compare = page.getByTestId('compare');
+  await expect(compare).toBeVisible();
+  // Newest first in the history: A is the seed-5 run, B the first (seed 42, the default).
+  await expect(compare.getByTestId('compare-differs')).toHaveCount(1);
+  await expect(compare.getByTestId('compare-differs')).toContainText('seed');
+  await expect(compare.getByTestId('compare-differs')).toContainText('5');
+  await expect(compare.getByTestId('compare-differs')).toContainText('42');
+  await expect(compare.getByTestId('compare-explanations')).toHaveCount(2);
+  await expect(compare.locator('.recharts-line')).toHaveCount(2);
+  await compare.screenshot({ path: 'test-results/screenshots/compare-runs.png' });
+});

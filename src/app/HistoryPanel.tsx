@@ -5,6 +5,7 @@ import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import { showRecord } from './share.tsx';
 import { modelLabel } from './runRecord.ts';
+import { CompareRuns } from './CompareRuns.tsx';
 import { useEngineStore } from './engineStore.ts';
 import { askPersistence, quotaMessage, storageAdvice, storageFigures, storageSummary, type StorageFigures } from './storage.ts';
 
@@ -47,6 +48,8 @@ export function useHistorySync(onSaved: () => void, onError: (message: string) =
 
 export function HistoryPanel() {
   const [runs, setRuns] = useState<SavedRun[] | null>(null);
+  /** Up to two runs picked for comparing, oldest pick first. */
+  const [picked, setPicked] = useState<number[]>([]);
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(() => {
     listRuns().then(setRuns, (e: Error) => setError(e.message));
@@ -66,6 +69,8 @@ export function HistoryPanel() {
         <StorageInfo />
       </section>
     );
+  const chosen = picked.map((id) => runs.find((r) => r.id === id)).filter((r): r is SavedRun => r !== undefined);
+  const pair = chosen.length === 2 ? chosen : null;
   return (
     <section className="panel" data-testid="history">
       <h2>History</h2>
@@ -83,6 +88,16 @@ export function HistoryPanel() {
               <td>{modelLabel(r.record.model)}</td>
               <td className="prompt">{JSON.stringify(r.record.result?.explanations?.[0]?.text ?? r.record.result?.prompts[0]?.text ?? '')}</td>
               <td>
+                <label>
+                  <input
+                    type="checkbox"
+                    data-testid="history-compare"
+                    aria-label={`Compare the run of ${new Date(r.savedAt).toLocaleString()}`}
+                    checked={picked.includes(r.id)}
+                    onChange={(e) => setPicked(e.target.checked ? [...picked.filter((id) => id !== r.id), r.id].slice(-2) : picked.filter((id) => id !== r.id))}
+                  />{' '}
+                  compare
+                </label>{' '}
                 <button data-testid="history-open" onClick={() => showRecord(r.record, 'history', null, r.id)}>
                   Open
                 </button>{' '}
@@ -94,6 +109,8 @@ export function HistoryPanel() {
           ))}
         </tbody>
       </table>
+      {picked.length === 1 && <p className="hint">Pick one more run to compare.</p>}
+      {pair && <CompareRuns a={pair[0]} b={pair[1]} onClose={() => setPicked([])} />}
       <StorageInfo refreshKey={runs.length} />
     </section>
   );
