@@ -41,6 +41,21 @@ test('during a run, at 1366 x 768, the best prompt, progress, charts and pool ar
   await expect(page.getByTestId('best-so-far')).toContainText(/leading for \d+ steps?/);
   await expect(page.getByTestId('setup-panels')).toBeHidden();
   await page.screenshot({ path: 'test-results/screenshots/run-view-1366x768.png' });
+  // The candidate stream: this step's candidates; a mutation marks what it kept and what it regrew.
+  const mutation = page.locator('[data-testid="stream-row"][data-kind="mutation"]').first();
+  await expect(mutation.getByTestId('kept')).toBeVisible();
+  const kept = (await mutation.getByTestId('kept').textContent())!;
+  const regrown = (await mutation.getByTestId('regrown').textContent())!;
+  expect(kept.length + regrown.length).toBeGreaterThan(0);
+  // The ancestry of a pool prompt that came from a mutation: its parent chain as a tree.
+  const rows = page.getByTestId('pool-row');
+  let chain = 0;
+  for (let i = 0; i < (await rows.count()) && chain < 2; i++) {
+    await rows.nth(i).click();
+    chain = await page.locator('[data-testid="lineage-node"][data-on-path="true"]').count();
+  }
+  expect(chain, 'some pool prompt descends from another').toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('lineage-edge').first()).toContainText(/cut after \d|proposal|initial/);
   // The setup opens again on request, with what was typed still there.
   await page.getByTestId('show-setup').click();
   await expect(page.getByTestId('setup-panels')).toBeVisible();

@@ -9,6 +9,7 @@ import { ResultsPanel } from './ResultsPanel.tsx';
 import { RunPanel } from './RunPanel.tsx';
 import { BestSoFar, SetupSummary } from './RunView.tsx';
 import { ResumeBanner } from './ResumeBanner.tsx';
+import { CandidateStream } from './CandidateStream.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { LinkError, ShareButton, usePermalinkOpener } from './share.tsx';
 import { useRunStore } from './state/runStore.ts';
@@ -48,7 +49,10 @@ export function App() {
           <RunPanel search={search} />
           {running && <PoolTable />}
         </div>
-        <LiveCharts compact={running} />
+        <div>
+          <LiveCharts compact={running} />
+          {running && <CandidateStream />}
+        </div>
         {!running && <PoolTable />}
       </div>
       <ResultsPanel engine={engine} share={<ShareButton />} />

@@ -48,27 +48,52 @@ export function PoolTable() {
   );
 }
 
+interface TreeNode {
+  key: string;
+  text: string;
+  loss: number | null;
+  firstStep: number;
+  /** How it came from its parent: the cut point of a mutation. */
+  edge: string | null;
+  children: TreeNode[];
+}
+
+/**
+ * The ancestry of a pool prompt as a tree over the steps: from its first ancestor down, with the
+ * other pool prompts that descend from the same ancestors, each edge a mutation and its cut.
+ */
 function Lineage({ id }: { id: string }) {
-  const chain: { key: string; text: string; note: string }[] = [];
-  let key: string | undefined = id;
-  const seen = new Set<string>();
-  while (key && !seen.has(key) && chain.length < 20) {
-    seen.add(key);
+  const top = useRunStore((s) => s.top);
+  const set = useRunStore((s) => s.set);
+  const inPool = new Map(top.map((p) => [p.ids.join(','), p]));
+  // The chain up from the selected prompt (bounded: a cycle cannot occur, but a long run's chain is cut at 30).
+  const chain: string[] = [];
+  for (let k: string | undefined = id; k && !chain.includes(k) && chain.length < 30; k = lineage.get(k)?.parent) chain.push(k);
+  const onPath = new Set(chain);
+  const node = (key: string): TreeNode => {
     const e = lineage.get(key);
-    if (!e) {
-      chain.push({ key, text: useRunStore.getState().top.find((p) => p.ids.join(',') === key)?.text ?? '(initial population)', note: 'initial population' });
-      break;
-    }
-    chain.push({ key, text: e.text, note: e.kind === 'mutation' ? `mutation at step ${e.firstStep}: kept the first ${e.truncateAt} tokens of its parent` : `${e.kind} at step ${e.firstStep}` });
-    key = e.parent;
-  }
+    const p = inPool.get(key);
+    const children = [...lineage.entries()].filter(([k, c]) => c.parent === key && (onPath.has(k) || inPool.has(k))).map(([k]) => node(k));
+    return { key, text: e?.text ?? p?.text ?? '(initial population)', loss: p?.meanLoss ?? e?.loss ?? null, firstStep: e?.firstStep ?? p?.firstStep ?? 0, edge: e?.kind === 'mutation' ? `cut after ${e.truncateAt}` : (e?.kind ?? null), children: children.sort((a, b) => a.firstStep - b.firstStep) };
+  };
+  const root = node(chain[chain.length - 1]);
+  const render = (n: TreeNode) => (
+    <li key={n.key} data-testid="lineage-node" data-on-path={onPath.has(n.key) ? 'true' : undefined}>
+      {n.edge && <span className="edge" data-testid="lineage-edge">{n.edge} → </span>}
+      <button className={`node${n.key === id ? ' selected' : ''}`} onClick={() => inPool.has(n.key) && set({ selected: n.key })} disabled={!inPool.has(n.key)} title={inPool.has(n.key) ? 'Show this prompt' : 'No longer in the pool'}>
+        <code>{JSON.stringify(n.text)}</code>
+      </button>{' '}
+      <span className="hint">
+        step {n.firstStep}
+        {n.loss !== null ? ` · loss ${n.loss.toFixed(4)}` : ''}
+      </span>
+      {n.children.length > 0 && <ul>{n.children.map(render)}</ul>}
+    </li>
+  );
   return (
-    <ol className="lineage" data-testid="lineage">
-      {chain.map((c) => (
-        <li key={c.key}>
-          <code>{JSON.stringify(c.text)}</code> <span className="hint">{c.note}</span>
-        </li>
-      ))}
-    </ol>
+    <div className="lineage" data-testid="lineage">
+      <h3>Ancestry of {JSON.stringify(inPool.get(id)?.text ?? lineage.get(id)?.text ?? '')}</h3>
+      <ul className="tree">{render(root)}</ul>
+    </div>
   );
 }

@@ -14,6 +14,8 @@ import { useEngineStore } from './engineStore.ts';
 
 /** Most candidate points kept for the scatter chart (older steps are thinned beyond this). */
 const MAX_POINTS = 6000;
+/** Most rows of the candidate stream (the latest step's candidates; the default settings make 60). */
+export const MAX_STREAM = 120;
 
 export const lineage = new Map<string, LineageEntry>();
 
@@ -49,8 +51,9 @@ export function useSearch(engine: ReturnType<typeof useEngine>) {
           for (const c of e.candidates) {
             points.push({ step: e.step, loss: c.loss, text: c.text, kind: c.kind });
             const key = c.ids.join(',');
-            if (!lineage.has(key)) lineage.set(key, { text: c.text, parent: c.parentIds?.join(','), truncateAt: c.truncateAt, firstStep: e.step, kind: c.kind });
+            if (!lineage.has(key)) lineage.set(key, { text: c.text, parent: c.parentIds?.join(','), truncateAt: c.truncateAt, firstStep: e.step, kind: c.kind, loss: c.loss });
           }
+          patch.stream = e.candidates.slice(0, MAX_STREAM).map((c) => ({ step: e.step, kind: c.kind, text: c.text, loss: c.loss, accuracy: c.accuracy, ...(c.keptText !== undefined && { kept: c.keptText, truncateAt: c.truncateAt }) }));
           const leader = patch.leader ?? s.leader;
           patch.leader = leader && leader.text === e.best.text ? { ...leader, loss: e.best.meanLoss, accuracy: e.best.meanAccuracy } : { text: e.best.text, since: e.step, loss: e.best.meanLoss, accuracy: e.best.meanAccuracy };
           Object.assign(patch, { step: e.step, epoch: e.epoch, examplesSeen: e.examplesSeen, tokens: e.tokens, tokensPerSecond: e.tokensPerSecond, elapsedMs: e.elapsedMs, top: e.top });

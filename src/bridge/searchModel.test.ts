@@ -28,6 +28,18 @@ describe('search over the engine (shipped model, WASM in Node)', () => {
     return handle.result;
   };
 
+  it('decodes no tokens as the empty text (a mutation cut at 0 keeps none), and tokens as the tokenizer does', () => {
+    const lm = searchModelOf(m.engine, m.tokenizer);
+    expect(lm.decode([])).toBe('');
+    const ids = m.tokenizer.encode(' Add the numbers');
+    expect(lm.decode(ids)).toBe(m.tokenizer.decode(ids));
+  });
+
+  it('a search whose mutations are cut at 0 runs to the end (every step draws a cut in 0..T-1; T = 1 makes it 0)', async () => {
+    const r = await startSearch(searchModelOf(m.engine, m.tokenizer), ex.map((e) => e.input), ex.map((e) => e.output), { ...options, num_learned_tokens: 1, seed: 3 }).result;
+    expect(r.metadata.steps).toBe(3);
+  });
+
   it('the same seed gives the same prompts, scores and ranking; another seed does not', async () => {
     const a = await run(11);
     const b = await run(11);

@@ -11,7 +11,8 @@ export function searchModelOf(engine: LanguageModelEngine, tokenizer: TextTokeni
   const containing = new Map<string, number[]>();
   return {
     encode: (text) => tokenizer.encode(text),
-    decode: (ids) => tokenizer.decode(ids),
+    // The tokenizer refuses an empty list; no tokens is the empty text (a mutation cut at 0 keeps none).
+    decode: (ids) => (ids.length === 0 ? '' : tokenizer.decode(ids)),
     tokensContaining(fragment) {
       let ids = containing.get(fragment);
       if (!ids) containing.set(fragment, (ids = tokenizer.idsContaining(fragment)));

@@ -95,7 +95,10 @@ describe('iPrompt search over a fake model', () => {
         expect(c.truncateAt).toBe(s.truncateAt);
         expect(c.ids.length).toBe(6);
         expect(c.ids.slice(0, s.truncateAt)).toEqual(c.parentIds!.slice(0, s.truncateAt));
+        // The kept part as text, for showing which words were kept and which regrown (the fake's words are tokens).
+        expect(c.keptText).toBe(c.text.split(/(?= )/).slice(0, s.truncateAt).join(''));
       }
+      for (const c of s.candidates.filter((c) => c.kind !== 'mutation')) expect(c.keptText).toBeUndefined();
     }
     expect(seenT.size).toBeGreaterThan(1);
   });

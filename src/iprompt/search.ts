@@ -33,6 +33,7 @@ interface Candidate {
   parent?: string;
   parentIds?: number[];
   truncateAt?: number;
+  keptText?: string;
 }
 
 class Search {
@@ -284,7 +285,8 @@ class Search {
       const tails = await this.propose(contexts, T - truncateAt);
       parents.forEach((p, i) => {
         const parent = keyOf(p.ids);
-        mutated.push({ ids: [...p.ids.slice(0, truncateAt), ...tails[i]], kind: 'mutation', origin: { kind: 'mutation', parent, truncateAt }, parent: this.model.decode(p.ids), parentIds: [...p.ids], truncateAt });
+        const kept = p.ids.slice(0, truncateAt);
+        mutated.push({ ids: [...kept, ...tails[i]], kind: 'mutation', origin: { kind: 'mutation', parent, truncateAt }, parent: this.model.decode(p.ids), parentIds: [...p.ids], truncateAt, keptText: this.model.decode(kept) });
       });
     }
     return { candidates: [...base, ...mutated], truncateAt };

@@ -17,6 +17,8 @@ export interface ScoredCandidate {
   parent?: string;
   parentIds?: number[];
   truncateAt?: number;
+  /** For mutations: the text of the kept tokens (the rest of `text` was regenerated). */
+  keptText?: string;
   loss: number;
   accuracy: number;
 }

@@ -23,6 +23,18 @@ export interface CandidatePoint {
   kind: string;
 }
 
+/** One candidate of the latest steps, as the candidate stream shows it. */
+export interface StreamRow {
+  step: number;
+  kind: string;
+  text: string;
+  /** For mutations: the kept start of `text`; the rest was regenerated. */
+  kept?: string;
+  truncateAt?: number;
+  loss: number;
+  accuracy: number;
+}
+
 /** How a prompt came to be: for the lineage view. */
 export interface LineageEntry {
   text: string;
@@ -30,6 +42,8 @@ export interface LineageEntry {
   truncateAt?: number;
   firstStep: number;
   kind: string;
+  /** Its loss on the batch it was first scored on. */
+  loss: number;
 }
 
 export interface RunState {
@@ -46,6 +60,8 @@ export interface RunState {
   elapsedMs: number;
   series: StepPoint[];
   points: CandidatePoint[];
+  /** The latest step's candidates, newest first (bounded: one step's worth). */
+  stream: StreamRow[];
   top: PoolSnapshot[];
   ranking: { done: number; total: number; phase: RankingPhase } | null;
   /** The full result of a run made here (for export). */
@@ -74,6 +90,7 @@ export const EMPTY_RUN = {
   elapsedMs: 0,
   series: [],
   points: [],
+  stream: [],
   top: [],
   ranking: null,
   result: null,
