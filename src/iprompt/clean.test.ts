@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { shorterWordings, trimDangling } from './clean.ts';
+import { shorterWordings as wordings, trimDangling } from './clean.ts';
+
+const shorterWordings = (text: string) => wordings(text).map((w) => w.text);
+const tailOnly = (text: string) => wordings(text).filter((w) => w.tailOnly).map((w) => w.text);
 
 describe('shorter wordings of a prompt', () => {
   it('cuts on word boundaries, drops dangling operators and spaces, keeps sentence ends (hand-worked)', () => {
@@ -10,6 +13,16 @@ describe('shorter wordings of a prompt', () => {
     expect(shorterWordings(' Add two,')).toEqual([' Add', ' Add two']);
     expect(shorterWordings(' Add two')).toEqual([' Add']);
     expect(shorterWordings(' Add')).toEqual([]);
+  });
+
+  it('marks the cuts that drop only a tail after a sentence end or dangling punctuation (hand-worked)', () => {
+    expect(tailOnly(' Compute a + b.arts')).toEqual([' Compute a + b', ' Compute a + b.']);
+    expect(tailOnly(' Compute a + b. two')).toEqual([' Compute a + b', ' Compute a + b.']);
+    expect(tailOnly(' Add two,')).toEqual([' Add two']);
+    expect(tailOnly(' Give Multiply the number by two')).toEqual([]);
+    // A decimal point is not a sentence end.
+    expect(tailOnly(' Add 3.5 to x')).toEqual([]);
+    expect(tailOnly(' Done! Now x')).toEqual([' Done', ' Done!']);
   });
 
   it('never offers a wording without a letter or digit', () => {

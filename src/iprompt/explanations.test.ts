@@ -63,11 +63,17 @@ describe('clean wording', () => {
   it('a tail that helps beyond the tolerance is kept; a stray token after it is not', async () => {
     const { stage, ranked } = setup();
     // " w1" changes nothing; " helper" takes 0.05 off, more than the default tolerance.
-    const r = await buildExplanations(ranked(' add two helper w1'), [], stage());
-    expect(r.explanations[0].text).toBe(' add two helper');
-    // With a tolerance above what " helper" is worth, the shorter phrase wins.
+    const r = await buildExplanations(ranked(' add two. helper w1'), [], stage());
+    expect(r.explanations[0].text).toBe(' add two. helper');
+    // With a tolerance above what the tail after the sentence is worth, the sentence alone wins.
     const loose = setup({ clean_tolerance: 0.06 });
-    expect((await buildExplanations(loose.ranked(' add two helper w1'), [], loose.stage())).explanations[0].text).toBe(' add two');
+    expect((await buildExplanations(loose.ranked(' add two. helper w1'), [], loose.stage())).explanations[0].text).toBe(' add two');
+  });
+
+  it('words inside the sentence are dropped only when that costs nothing, whatever the tolerance', async () => {
+    // " helper" is inside the sentence here: dropping it costs 0.05, so it stays even with a tolerance of 0.06.
+    const loose = setup({ clean_tolerance: 0.06 });
+    expect((await buildExplanations(loose.ranked(' add two helper w1'), [], loose.stage())).explanations[0].text).toBe(' add two helper');
   });
 
   it('a shorter wording with a lower loss but a lower accuracy is not taken', async () => {

@@ -2,8 +2,8 @@
  * From a ranking to explanations a person can read and trust (after the final ranking, on the
  * same evaluation examples):
  *  - clean wording: each top prompt cut to its shortest word-boundary wording that scores no
- *    worse beyond clean_tolerance, and prompts whose cleaned text is the same merged, in the
- *    ranking's order;
+ *    worse (a tail after the sentence's end may cost up to clean_tolerance; words inside it
+ *    nothing), and prompts whose cleaned text is the same merged, in the ranking's order;
  *  - confidence: each explanation's loss and accuracy with a 95% bootstrap interval, a mark on
  *    those the paired comparison cannot tell from the best, and whether each beats no prompt;
  *  - evidence: per example, the model's greedy answer with the explanation and without it;
@@ -120,7 +120,7 @@ export async function buildExplanations(ranked: readonly RankedInput[], descript
 
   // Clean: every shorter wording of every top prompt, scored in one pass (shared wordings once).
   const wordings = o.clean_explanations && !s.cutShort() ? top.map((p) => shorterWordings(p.text)) : top.map(() => []);
-  const flat = wordings.flat();
+  const flat = wordings.flat().map((w) => w.text);
   let flatResults: ExampleResults[] = [];
   if (flat.length) {
     s.onProgress?.(0, flat.length, 'clean');
@@ -132,11 +132,13 @@ export async function buildExplanations(ranked: readonly RankedInput[], descript
   top.forEach((p, rank) => {
     const full = summarise(topResults[rank], tokens);
     let chosen = { text: p.text, ids: [...p.ids], result: topResults[rank], cleaned: false };
-    for (const text of wordings[rank]) {
+    for (const w of wordings[rank]) {
       const r = flatResults[k++];
       const m = summarise(r, tokens);
-      // Shortest first: the first wording that keeps the accuracy and the loss (within the tolerance) wins.
-      if (!chosen.cleaned && m.accuracy >= full.accuracy && m.loss <= full.loss + o.clean_tolerance) chosen = { text, ids: s.encode(text), result: r, cleaned: true };
+      // Shortest first: the first wording that keeps the accuracy and the loss wins. Dropping a
+      // tail after the sentence may cost up to the tolerance; dropping words inside it, nothing.
+      const allowed = w.tailOnly ? o.clean_tolerance : 0;
+      if (!chosen.cleaned && m.accuracy >= full.accuracy && m.loss <= full.loss + allowed) chosen = { text: w.text, ids: s.encode(w.text), result: r, cleaned: true };
     }
     const variant: ExplanationVariant = { text: p.text, ids: [...p.ids], loss: full.loss, accuracy: full.accuracy, rank };
     const group = groups.get(chosen.text);
