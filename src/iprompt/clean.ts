@@ -16,7 +16,7 @@ export interface Wording {
   /**
    * The cut drops only what follows a sentence's end (" Compute a + b. two" -> " Compute a + b.")
    * or dangling punctuation: such a tail is most often noise, so a small loss is accepted for it.
-   * A cut inside the sentence drops words that may carry the meaning, so it must cost nothing.
+   * A cut inside the sentence drops words that may carry the meaning, so it must lower the loss.
    */
   tailOnly: boolean;
 }

@@ -60,25 +60,32 @@ describe('clean wording', () => {
     expect(other.cleaned).toBe(true);
   });
 
-  it('a tail that helps beyond the tolerance is kept; a stray token after it is not', async () => {
+  it('a stray tail after the sentence is dropped; one that helps beyond the tolerance is kept', async () => {
     const { stage, ranked } = setup();
     // " w1" changes nothing; " helper" takes 0.05 off, more than the default tolerance.
-    const r = await buildExplanations(ranked(' add two. helper w1'), [], stage());
-    expect(r.explanations[0].text).toBe(' add two. helper');
-    // With a tolerance above what the tail after the sentence is worth, the sentence alone wins.
+    expect((await buildExplanations(ranked(' add two. w1'), [], stage())).explanations[0].text).toBe(' add two');
+    expect((await buildExplanations(ranked(' add two. helper'), [], stage())).explanations[0].text).toBe(' add two. helper');
+    // With a tolerance above what the tail is worth, the sentence alone wins.
     const loose = setup({ clean_tolerance: 0.06 });
-    expect((await buildExplanations(loose.ranked(' add two. helper w1'), [], loose.stage())).explanations[0].text).toBe(' add two');
+    expect((await buildExplanations(loose.ranked(' add two. helper'), [], loose.stage())).explanations[0].text).toBe(' add two');
   });
 
-  it('words inside the sentence are dropped only when that costs nothing, whatever the tolerance', async () => {
-    // " helper" is inside the sentence here: dropping it costs 0.05, so it stays even with a tolerance of 0.06.
+  it('words inside the sentence go only when dropping them lowers the loss by more than the tolerance', async () => {
+    const { stage, ranked } = setup();
+    // " x3" costs 0.5: dropped. " w1" costs nothing: kept, since such a word may be the one that names the rule.
+    expect((await buildExplanations(ranked(' add two x3'), [], stage())).explanations[0].text).toBe(' add two');
+    expect((await buildExplanations(ranked(' add two helper w1'), [], stage())).explanations[0].text).toBe(' add two helper w1');
+    // Dropping " helper" costs 0.05: not inside the sentence, whatever the tolerance.
     const loose = setup({ clean_tolerance: 0.06 });
-    expect((await buildExplanations(loose.ranked(' add two helper w1'), [], loose.stage())).explanations[0].text).toBe(' add two helper');
+    expect((await buildExplanations(loose.ranked(' add two helper w1'), [], loose.stage())).explanations[0].text).toBe(' add two helper w1');
+    // Dropping " helper x3" together lowers the loss by 0.45: done.
+    expect((await buildExplanations(loose.ranked(' add two helper x3'), [], loose.stage())).explanations[0].text).toBe(' add two');
   });
 
   it('a shorter wording with a lower loss but a lower accuracy is not taken', async () => {
     const { stage, ranked } = setup();
-    const r = await buildExplanations(ranked(' two add two w1'), [], stage());
+    // " two" alone scores 0.05 but is never right; " two add two" drops the costly " x1".
+    const r = await buildExplanations(ranked(' two add two x1'), [], stage());
     expect(r.explanations[0].text).toBe(' two add two');
   });
 
@@ -90,8 +97,8 @@ describe('clean wording', () => {
 
   it("explanations keep the ranking's order, each in the place of its best prompt as found, even where a cleaned wording scores better", async () => {
     const { stage, ranked } = setup();
-    // " x3 x4 w1" and " x3 w1" both clean to " x3" and merge in the first one's place; " add two x5" stays second though it scores far better.
-    const r = await buildExplanations(ranked(' x3 x4 w1', ' add two x5', ' x3 w1'), [], stage());
+    // " x3 x4 x1" and " x3 x5" both clean to " x3" and merge in the first one's place; " add two x5" stays second though it scores far better.
+    const r = await buildExplanations(ranked(' x3 x4 x1', ' add two x5', ' x3 x5'), [], stage());
     expect(r.explanations.map((e) => [e.text, e.variants.map((v) => v.rank)])).toEqual([[' x3', [0, 2]], [' add two', [1]]]);
     expect(r.explanations[1].loss).toBeLessThan(r.explanations[0].loss);
   });

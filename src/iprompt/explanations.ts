@@ -2,8 +2,9 @@
  * From a ranking to explanations a person can read and trust (after the final ranking, on the
  * same evaluation examples):
  *  - clean wording: each top prompt cut to its shortest word-boundary wording that scores no
- *    worse (a tail after the sentence's end may cost up to clean_tolerance; words inside it
- *    nothing), and prompts whose cleaned text is the same merged, in the ranking's order;
+ *    worse (a tail after the sentence's end may cost up to clean_tolerance; words inside it must
+ *    lower the loss by more than that), and prompts whose cleaned text is the same merged, in the
+ *    ranking's order;
  *  - confidence: each explanation's loss and accuracy with a 95% bootstrap interval, a mark on
  *    those the paired comparison cannot tell from the best, and whether each beats no prompt;
  *  - evidence: per example, the model's greedy answer with the explanation and without it;
@@ -136,8 +137,9 @@ export async function buildExplanations(ranked: readonly RankedInput[], descript
       const r = flatResults[k++];
       const m = summarise(r, tokens);
       // Shortest first: the first wording that keeps the accuracy and the loss wins. Dropping a
-      // tail after the sentence may cost up to the tolerance; dropping words inside it, nothing.
-      const allowed = w.tailOnly ? o.clean_tolerance : 0;
+      // tail after the sentence may cost up to the tolerance; dropping words inside it must lower
+      // the loss by more than that, since they may be the words that name the rule.
+      const allowed = w.tailOnly ? o.clean_tolerance : -o.clean_tolerance;
       if (!chosen.cleaned && m.accuracy >= full.accuracy && m.loss <= full.loss + allowed) chosen = { text: w.text, ids: s.encode(w.text), result: r, cleaned: true };
     }
     const variant: ExplanationVariant = { text: p.text, ids: [...p.ids], loss: full.loss, accuracy: full.accuracy, rank };

@@ -66,7 +66,7 @@ export interface IPromptOptions {
   n_explanations: number;
   /** Cut each explanation to its shortest word-boundary wording that scores no worse (beyond clean_tolerance) and merge equal wordings; false keeps the prompts as found (the reference). */
   clean_explanations: boolean;
-  /** How much higher (nats per output token) the loss of a wording that drops only a tail after the sentence's end may be than the prompt as found; words inside the sentence are dropped only at no cost. */
+  /** How much higher (nats per output token) the loss of a wording that drops only a tail after the sentence's end may be than the prompt as found; words inside the sentence are dropped only when that lowers the loss by more than this. */
   clean_tolerance: number;
 
   // Accepted for compatibility; as in the reference they do nothing in iPrompt.
@@ -136,7 +136,7 @@ export const DEVIATIONS: readonly Deviation[] = [
   { option: 'mask_possible_answers', reference: 'first tokens of the outputs allowed at every output position', ours: 'applied to the first output position only', why: 'quirk 3: at later positions it made multi-token outputs impossible' },
   { option: 'initial population', reference: 'one proposal per generate call until P distinct', ours: 'batched proposals until P distinct (at most 10 rounds)', why: 'same distribution, fewer passes; the cap ends a model that repeats itself' },
   { option: 'no-prompt baseline', reference: 'not computed', ours: 'held-out loss and accuracy of the empty prompt (the scoring template with no prompt tokens)', why: 'shows what the explanation adds' },
-  { option: 'clean_explanations', reference: 'not done (prompts as found, with their fixed-length tails)', ours: 'true: the top n_explanations prompts cut to their shortest word-boundary wording that scores no worse on the held-out examples (a tail after the sentence may cost up to clean_tolerance), equal wordings merged in the ranking order; the prompts as found stay in metadata.ranked', why: "the tail of a fixed-length prompt is left to chance (' Compute a + b.arts')" },
+  { option: 'clean_explanations', reference: 'not done (prompts as found, with their fixed-length tails)', ours: 'true: the top n_explanations prompts cut to their shortest word-boundary wording that scores no worse on the held-out examples (a tail after the sentence may cost up to clean_tolerance; words inside it go only if that lowers the loss by more), equal wordings merged in the ranking order; the prompts as found stay in metadata.ranked', why: "the tail of a fixed-length prompt is left to chance (' Compute a + b.arts')" },
   { option: 'mask_possible_answers (held-out)', reference: 'no held-out split', ours: 'allowed first tokens from the training outputs only; held-out examples whose output starts otherwise leave the ranking (sizes.heldOutUnanswerable)', why: "the held-out outputs' first tokens would leak their labels into the ranking" },
   { option: 'newline ban', reference: "tokens '\\n', '\\n\\n', '\\n\\n\\n'", ours: 'every token whose text contains a newline', why: 'a byte-level BPE also has merged tokens such as \".\\n\\n\"' },
 ];
@@ -175,7 +175,7 @@ export const OPTION_DOCS: Readonly<Record<keyof IPromptOptions, string>> = {
   n_eval: 'Most held-out examples.',
   n_explanations: "How many of the ranking's best prompts become explanations (cleaned, merged, with 95% intervals and per-example evidence).",
   clean_explanations: 'Cut each explanation to its shortest wording on a word boundary that scores no worse (within clean_tolerance), and merge equal wordings; false keeps prompts as found.',
-  clean_tolerance: "How much higher (nats per output token) the held-out loss of a wording that drops only a tail after the sentence's end may be than the prompt's as found (words inside the sentence go only if that costs nothing).",
+  clean_tolerance: "How much higher (nats per output token) the held-out loss of a wording that drops only a tail after the sentence's end may be than the prompt's as found (words inside the sentence go only if that lowers the loss by more).",
   lr: 'Unused by iPrompt (kept for compatibility).',
   gamma: 'Unused by iPrompt (kept for compatibility).',
   accum_grad_over_epoch: 'Unused by iPrompt (kept for compatibility).',
