@@ -53,8 +53,14 @@ test('a finished run exports as JSON and CSV', async ({ page }) => {
   const parsed = JSON.parse(await (await json.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
   expect(parsed.prompts.slice(0, prompts.length).map((p: { text: string }) => p.text)).toEqual(prompts);
   expect(parsed.metadata.options.max_n_steps).toBe(2);
+  // The explanations lead the export, as on the page.
+  const shown = await page.getByTestId('explanation-text').allTextContents();
+  expect(parsed.explanations.map((e: { text: string }) => e.text)).toEqual(shown);
+  expect(typeof parsed.verdict.explained).toBe('boolean');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const text = Buffer.concat(await (await csv.createReadStream()).toArray()).toString('utf8');
-  expect(text.split('\r\n')[0]).toBe('rank,prompt,accuracy,loss,times_scored');
-  expect(text.split('\r\n').length).toBeGreaterThan(2);
+  const lines = text.split('\r\n');
+  expect(lines[0]).toBe('rank,explanation,source,accuracy,accuracy_low,accuracy_high,loss,loss_low,loss_high,indistinguishable_from_best,beats_no_prompt,prompts_as_found');
+  expect(lines.filter((l) => l !== '')).toHaveLength(1 + shown.length);
+  expect(lines[1].startsWith('1,')).toBe(true);
 });
