@@ -20,13 +20,19 @@ describe('shorter wordings of a prompt', () => {
     expect(tailOnly(' Compute a + b. two')).toEqual([' Compute a + b', ' Compute a + b.']);
     expect(tailOnly(' Add two,')).toEqual([' Add two']);
     expect(tailOnly(' Give Multiply the number by two')).toEqual([]);
-    // A decimal point is not a sentence end.
+    // A decimal point is not a sentence end; a full stop next to one digit is.
     expect(tailOnly(' Add 3.5 to x')).toEqual([]);
+    expect(tailOnly(' Add x.5 more')).toEqual([' Add x', ' Add x.']);
+    expect(tailOnly(' Add 3.x more')).toEqual([' Add 3', ' Add 3.']);
+    // Dropping only the final end mark is a tail cut too; the text itself is never its own candidate.
+    expect(wordings(' Add two.')).toEqual([{ text: ' Add', tailOnly: false }, { text: ' Add two', tailOnly: true }]);
     expect(tailOnly(' Done! Now x')).toEqual([' Done', ' Done!']);
   });
 
   it('never offers a wording without a letter or digit', () => {
     expect(shorterWordings(' + - x')).toEqual([]);
+    expect(shorterWordings('. x')).toEqual([]);
+    expect(shorterWordings(' 7 + x')).toEqual([' 7']);
     expect(shorterWordings('(( 7')).toEqual([]);
   });
 

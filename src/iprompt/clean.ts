@@ -39,6 +39,8 @@ export function shorterWordings(text: string): Wording[] {
   // What is left after cutting at each sentence end (with and without the end mark), and the whole text trimmed.
   const tails = new Set<string>();
   if (full !== text) tails.add(full);
+  // The final end mark alone (" Add two." -> " Add two"): punctuation, and the template adds ". " anyway.
+  if (SENTENCE_END.test(full.slice(-1))) tails.add(trimDangling(full.slice(0, -1)));
   for (let i = 0, at = 0; i < chars.length; at += chars[i].length, i++) {
     // Not an end: the last character, or a decimal point between digits ("3.5").
     if (!SENTENCE_END.test(chars[i]) || i === chars.length - 1 || (i > 0 && /\d/.test(chars[i - 1]) && /\d/.test(chars[i + 1]))) continue;
