@@ -6,7 +6,7 @@
 import type { Example } from './data.ts';
 import type { ModelCallControl, ScoreRequest, SearchLanguageModel } from './languageModel.ts';
 import { keyOf } from './pool.ts';
-import type { ExampleResults } from './stats.ts';
+import { meanAccuracy, meanLoss, type ExampleResults } from './stats.ts';
 import { scoringContext, type CutSide, type TemplateOptions } from './template.ts';
 
 export interface Summary {
@@ -85,7 +85,9 @@ export class Evaluator {
     const byLength = new Map<number, number[]>();
     examples.forEach((e, i) => {
       const n = Math.max(1, this.enc(e.output, 'right').length);
-      byLength.set(n, [...(byLength.get(n) ?? []), i]);
+      const rows = byLength.get(n);
+      if (rows) rows.push(i);
+      else byLength.set(n, [i]);
     });
     for (const [n, rows] of byLength) {
       const generated = await this.model.generate(
@@ -98,14 +100,7 @@ export class Evaluator {
   }
 }
 
+/** Mean NLL over every output token (token-weighted, as the reference's cross-entropy) and exact-match accuracy. */
 export function summarise(r: ExampleResults, tokens: readonly number[]): Summary {
-  let nll = 0;
-  let count = 0;
-  let correct = 0;
-  r.nll.forEach((x, i) => {
-    nll += x;
-    count += tokens[i];
-    if (r.correct[i]) correct++;
-  });
-  return { loss: nll / count, accuracy: correct / r.nll.length };
+  return { loss: meanLoss(r, tokens), accuracy: meanAccuracy(r) };
 }

@@ -106,13 +106,17 @@ export interface ExplainStage {
 
 export const bootstrapSeedOf = (seed: number): number => fmix32((seed >>> 0) ^ 0xb0075eed);
 
+/** A prompt's figures on the evaluation examples: means, 95% intervals on the run's resamples, and its per-example results. */
+function measure(r: ExampleResults, tokens: readonly number[], rs: Resamples): Measured {
+  return { ...summarise(r, tokens), ...confidenceOf(r, tokens, rs), perExample: { nll: [...r.nll], correct: [...r.correct] } };
+}
+
 export async function buildExplanations(ranked: readonly RankedInput[], descriptions: readonly string[], s: ExplainStage): Promise<ExplanationsResult> {
   const o = s.options;
   const tokens = s.evaluator.outputTokens(s.examples);
   const examples: EvalExample[] = s.examples.map((e, i) => ({ input: e.input, output: e.output, tokens: tokens[i] }));
   const bootstrapSeed = bootstrapSeedOf(o.seed);
   const rs = new Resamples(examples.length, bootstrapSeed);
-  const measure = (r: ExampleResults): Measured => ({ ...summarise(r, tokens), ...confidenceOf(r, tokens, rs), perExample: { nll: [...r.nll], correct: [...r.correct] } });
 
   const top = ranked.slice(0, o.n_explanations);
   const missing = top.filter((p) => !p.perExample);
@@ -148,14 +152,14 @@ export async function buildExplanations(ranked: readonly RankedInput[], descript
     else groups.set(chosen.text, { ...chosen, variants: [variant] });
   });
 
-  const baseline = measure(s.baseline);
+  const baseline = measure(s.baseline, tokens, rs);
   const entry = (g: { text: string; ids: number[]; result: ExampleResults; cleaned: boolean; variants: ExplanationVariant[] }): Explanation => ({
     text: g.text,
     ids: g.ids,
     source: 'search',
     cleaned: g.cleaned,
     variants: g.variants,
-    ...measure(g.result),
+    ...measure(g.result, tokens, rs),
     tiedWithBest: false,
     beatsBaseline: clearlyBetter(pairedDifference(g.result, s.baseline, tokens, rs)),
   });
@@ -202,9 +206,7 @@ export async function scoreDescriptionsOn(evidence: Evidence, best: Pick<Measure
       source: 'user',
       cleaned: false,
       variants: [],
-      ...summarise(r, tokens),
-      ...confidenceOf(r, tokens, rs),
-      perExample: { nll: [...r.nll], correct: [...r.correct] },
+      ...measure(r, tokens, rs),
       tiedWithBest: best !== null && indistinguishable(pairedDifference(r, best.perExample, tokens, rs)),
       beatsBaseline: clearlyBetter(pairedDifference(r, evidence.baseline.perExample, tokens, rs)),
     };
