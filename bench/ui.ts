@@ -17,7 +17,8 @@ import { chromium, type Page } from '@playwright/test';
 import { findChromium } from '../scripts/ensure-chromium.mjs';
 import { PROJECT_ROOT } from '../src/engine/node/nodeModel.ts';
 import { getAddTwoNumbersDataset } from '../src/datasets/tasks/index.ts';
-import { packFragment, type SharedRun } from '../src/share/permalink.ts';
+import { packFragment } from '../src/share/permalink.ts';
+import { oversizedRun } from '../src/share/testing/oversizedRun.ts';
 
 const args = process.argv.slice(2);
 const preset = args.includes('--preset') ? args[args.indexOf('--preset') + 1] : 'paper';
@@ -36,23 +37,6 @@ async function blockedSince(page: Page, since: number, wallMs: number): Promise<
   const tasks = await page.evaluate((t0) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= t0), since);
   const blockedMs = tasks.reduce((s, t) => s + t.duration, 0);
   return { wallMs, longTasks: tasks.length, blockedMs, longestMs: Math.max(0, ...tasks.map((t) => t.duration)), blockedShare: wallMs > 0 ? blockedMs / wallMs : 0 };
-}
-
-function hostileRun(points: number, prompts: number): SharedRun {
-  return {
-    data: { inputs: ['a', 'b'], outputs: [' 1', ' 2'], name: 'tiny' },
-    model: { kind: 'shipped', name: 'tiny-tasks-llama' },
-    options: { seed: 1 },
-    result: {
-      prompts: Array.from({ length: prompts }, () => ({ text: ' Add them', loss: 1, accuracy: 0.5, timesScored: 2 })),
-      baseline: { loss: 2, accuracy: 0, examples: 1 },
-      series: Array.from({ length: points }, () => ({ step: 1, bestLoss: 1, meanLoss: 1.5, bestAccuracy: 0.5 })),
-      steps: points,
-      stoppedBy: 'max_n_steps',
-      finishedAt: '2026-01-01T00:00:00.000Z',
-      seconds: 1,
-    },
-  };
 }
 
 async function main() {
@@ -104,7 +88,7 @@ async function main() {
     // 2. The two hostile links, each in a fresh page, timed from the start of navigation.
     const links: Record<string, Blocked & { usableMs: number }> = {};
     for (const [name, fragment, ready] of [
-      ['40,000 points and 10,000 prompts (valid)', packFragment(hostileRun(40_000, 10_000))!, 'opened-note'],
+      ['40,000 points and 10,000 prompts (valid)', packFragment(oversizedRun(40_000, 10_000))!, 'opened-note'],
       ['1.7 MB, longer than any the app makes', `#run=1.1700000.00000000.${'A'.repeat(1_700_000)}`, 'link-error'],
     ] as const) {
       const { ctx: c, page: p } = await fresh();

@@ -6,7 +6,8 @@
  * whether the result names addition would be a matter of the seed rather than of the app.
  */
 import { test, expect } from './fixtures';
-import { getAddTwoNumbersDataset, getTask } from '../src/datasets/tasks/index.ts';
+import { getTask } from '../src/datasets/tasks/index.ts';
+import { addTwoPasted } from './steps';
 
 test('paste the add_two pairs and run on WebGPU', { tag: '@webgpu' }, async ({ page }) => {
   test.setTimeout(420_000);
@@ -16,8 +17,7 @@ test('paste the add_two pairs and run on WebGPU', { tag: '@webgpu' }, async ({ p
   await page.getByTestId('load').click();
   await expect(page.getByTestId('backend')).toHaveText('WebGPU', { timeout: 120_000 });
   await expect(page.getByTestId('status')).toHaveText('ready');
-  const d = getAddTwoNumbersDataset();
-  await page.getByTestId('paste').fill(d.inputs.map((x, i) => `${x}\t${d.outputs[i].trimEnd()}`).join('\n'));
+  await page.getByTestId('paste').fill(addTwoPasted());
   await expect(page.getByTestId('row-count')).toHaveText('100');
   await page.locator('summary', { hasText: 'Advanced' }).click();
   for (const [k, v] of Object.entries({ batch_size: '8', pop_size: '4', num_random_generations: '12', num_mutations: '0', max_n_steps: '1', final_rerank_top_k: '8', final_rerank_min_batches: '1', n_eval: '8' })) {

@@ -3,23 +3,13 @@
  * data in, a live run, the result; bad files; pause and resume.
  */
 import { test, expect } from './fixtures';
-import type { Page } from '@playwright/test';
-import { getAddTwoNumbersDataset, getTask } from '../src/datasets/tasks/index.ts';
-
-const addPairs = () => {
-  const d = getAddTwoNumbersDataset();
-  return d.inputs.map((inp, i) => `${inp}\t${d.outputs[i].trimEnd()}`).join('\n');
-};
-
-async function ready(page: Page) {
-  await page.goto('/');
-  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
-}
+import { getTask } from '../src/datasets/tasks/index.ts';
+import { addTwoPasted, ready } from './steps';
 
 test('paste the add_two pairs, run on WASM, watch it live, get an add prompt first', async ({ page }) => {
   test.setTimeout(300_000);
   await ready(page);
-  await page.getByTestId('paste').fill(addPairs());
+  await page.getByTestId('paste').fill(addTwoPasted());
   await expect(page.getByTestId('row-count')).toHaveText('100');
   await expect(page.getByTestId('estimate')).toContainText('steps');
   await page.getByTestId('run').click();

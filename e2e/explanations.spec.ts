@@ -6,13 +6,9 @@
  */
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { getAddTwoNumbersDataset, getTask } from '../src/datasets/tasks/index.ts';
+import { getTask } from '../src/datasets/tasks/index.ts';
+import { addTwoPasted, openShareLinkElsewhere, ready } from './steps';
 import { trimDangling } from '../src/iprompt/clean.ts';
-
-async function ready(page: Page) {
-  await page.goto('/');
-  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
-}
 
 async function quickRun(page: Page, pairs: string) {
   await page.getByTestId('paste').fill(pairs);
@@ -34,8 +30,7 @@ async function readResults(page: Page) {
 test('a finished run leads with the cleaned explanation and its interval, shows per-example evidence with filters, scores a typed description, and keeps it all in the link and the history', async ({ page, browser }) => {
   test.setTimeout(420_000);
   await ready(page);
-  const d = getAddTwoNumbersDataset();
-  await quickRun(page, d.inputs.map((inp, i) => `${inp}\t${d.outputs[i].trimEnd()}`).join('\n'));
+  await quickRun(page, addTwoPasted());
 
   const first = page.getByTestId('explanation-row').first();
   const top = (await page.getByTestId('explanation-text').first().textContent())!;
@@ -79,16 +74,11 @@ test('a finished run leads with the cleaned explanation and its interval, shows 
   await page.getByTestId('results').screenshot({ path: 'test-results/screenshots/explanations.png' });
 
   // The permalink, opened in a fresh browser.
-  await page.getByTestId('share').click();
-  const url = await page.getByTestId('share-url').inputValue();
-  const fresh = await browser.newContext();
-  const other = await fresh.newPage();
-  await other.goto(url);
-  await expect(other.getByTestId('opened-note')).toContainText('shared link');
+  const { other, context } = await openShareLinkElsewhere(page, browser);
   await expect(other.getByTestId('explanation-row').first()).toBeVisible();
   expect(await readResults(other)).toEqual(shown);
   await expect(other.getByTestId('evidence-row')).toHaveCount(held);
-  await fresh.close();
+  await context.close();
 
   // The history, after a reload.
   await page.reload();

@@ -4,28 +4,12 @@
  * and the charts draw a bounded number of points. Asserted by counts, not by time.
  */
 import { test, expect } from './fixtures';
-import { packFragment, LINK_LIMITS, type SharedRun } from '../src/share/permalink.ts';
+import { packFragment, LINK_LIMITS } from '../src/share/permalink.ts';
+import { oversizedRun } from '../src/share/testing/oversizedRun.ts';
 import { CHART_LIMITS } from '../src/app/thin.ts';
 
-function bigRun(points: number, prompts: number): SharedRun {
-  return {
-    data: { inputs: ['a', 'b'], outputs: [' 1', ' 2'], name: 'tiny' },
-    model: { kind: 'shipped', name: 'tiny-tasks-llama' },
-    options: { seed: 1 },
-    result: {
-      prompts: Array.from({ length: prompts }, () => ({ text: ' Add them', loss: 1, accuracy: 0.5, timesScored: 2 })),
-      baseline: { loss: 2, accuracy: 0, examples: 1 },
-      series: Array.from({ length: points }, (_, i) => ({ step: i === points - 1 ? 2 : 1, bestLoss: 1, meanLoss: 1.5, bestAccuracy: 0.5 })),
-      steps: points,
-      stoppedBy: 'max_n_steps',
-      finishedAt: '2026-01-01T00:00:00.000Z',
-      seconds: 1,
-    },
-  };
-}
-
 test('a link that carries far more than the app makes opens trimmed to the caps, with a note, and the charts stay bounded', async ({ page }) => {
-  const link = packFragment(bigRun(40_000, 10_000))!;
+  const link = packFragment(oversizedRun(40_000, 10_000))!;
   expect(link.length).toBeLessThan(LINK_LIMITS.characters);
   await page.goto(`/${link}`);
   await expect(page.getByTestId('opened-note')).toContainText('This link holds more than this app makes; it shows the first 500 of its 10,000 prompts and 2,001 of its 40,000 progress points.');

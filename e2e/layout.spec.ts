@@ -5,17 +5,7 @@
  */
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { getAddTwoNumbersDataset } from '../src/datasets/tasks/index.ts';
-
-const addPairs = () => {
-  const d = getAddTwoNumbersDataset();
-  return d.inputs.map((inp, i) => `${inp}\t${d.outputs[i].trimEnd()}`).join('\n');
-};
-
-async function ready(page: Page) {
-  await page.goto('/');
-  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
-}
+import { addTwoPasted, ready } from './steps';
 
 /** Whether the element lies wholly inside the viewport, as the page is (no scrolling). */
 async function inViewport(page: Page, testId: string): Promise<boolean> {
@@ -30,7 +20,7 @@ test('during a run, at 1366 x 768, the best prompt, progress, charts and pool ar
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1366, height: 768 });
   await ready(page);
-  await page.getByTestId('paste').fill(addPairs());
+  await page.getByTestId('paste').fill(addTwoPasted());
   await page.getByTestId('run').click();
   await expect(page.getByTestId('charts')).toHaveAttribute('data-steps', /^([3-9]|\d\d)/, { timeout: 120_000 });
   await page.getByTestId('pause').click();

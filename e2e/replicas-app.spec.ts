@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { openShareLinkElsewhere } from './steps';
 import { startHubServer, type HubServer } from './hubServer.ts';
 import { CATALOGUE_REPLICAS, REPLICAS_DIR } from './models.ts';
 import { REPLICAS } from '../tools/modelgen/replicas.ts';
@@ -64,14 +65,9 @@ for (const { replica, id, custom } of runs) {
     await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 240_000 });
     const prompts = await page.getByTestId('ranked-prompt').allTextContents();
     expect(prompts.length).toBeGreaterThan(0);
-    await page.getByTestId('share').click();
-    const url = await page.getByTestId('share-url').inputValue();
-    const fresh = await browser.newContext();
-    const other = await fresh.newPage();
-    await other.goto(url);
-    await expect(other.getByTestId('opened-note')).toContainText('shared link');
+    const { other, context } = await openShareLinkElsewhere(page, browser);
     expect(await other.getByTestId('ranked-prompt').allTextContents()).toEqual(prompts);
-    await fresh.close();
+    await context.close();
   });
 }
 

@@ -4,11 +4,7 @@
  */
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-
-async function ready(page: Page, url = '/') {
-  await page.goto(url);
-  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
-}
+import { openShareLinkElsewhere, ready } from './steps';
 
 async function shortRun(page: Page) {
   await page.getByTestId('suite').selectOption('double_one');
@@ -25,14 +21,8 @@ test('a permalink opened in a fresh browser shows the same ranked prompts, and o
   await ready(page);
   const prompts = await shortRun(page);
   expect(prompts.length).toBeGreaterThan(0);
-  await page.getByTestId('share').click();
-  const url = await page.getByTestId('share-url').inputValue();
+  const { url, other, context } = await openShareLinkElsewhere(page, browser);
   expect(url).toMatch(/#run=1\.\d+\.[0-9a-f]{8}\./);
-
-  const fresh = await browser.newContext();
-  const other = await fresh.newPage();
-  await other.goto(url);
-  await expect(other.getByTestId('opened-note')).toContainText('shared link');
   await expect(other.getByTestId('explanation-text').first()).toBeVisible();
   expect(await other.getByTestId('ranked-prompt').allTextContents()).toEqual(prompts);
   await expect(other.getByTestId('baseline-row')).toBeVisible();
@@ -44,7 +34,7 @@ test('a permalink opened in a fresh browser shows the same ranked prompts, and o
   await expect(other.getByTestId('run')).toHaveText('Run again');
   await expect(other.getByTestId('run')).toBeEnabled();
   await other.screenshot({ path: 'test-results/screenshots/permalink-opened.png', fullPage: true });
-  await fresh.close();
+  await context.close();
 });
 
 test('a garbled or cut-off link shows its message and the app keeps working', async ({ page }) => {

@@ -13,6 +13,7 @@ import {
   sha256Hex,
   type SharedRun,
 } from './permalink.ts';
+import { oversizedRun } from './testing/oversizedRun.ts';
 
 /** A realistic finished run: 100 add_two pairs, 64 ranked prompts, 30 series points. */
 function realisticRun(): SharedRun {
@@ -500,16 +501,13 @@ describe('links that hold more than the app makes', () => {
 
   it('a valid run with 40,000 progress points and 10,000 prompts in a short link: the points are thinned and the prompts cut to the caps, with a note', async () => {
     const base = realisticRun();
-    // Identical points and prompts deflate to almost nothing, so the link stays short; the last point differs.
-    const series = Array.from({ length: 40_000 }, (_, i) => ({ step: i === 39_999 ? 7 : 1, bestLoss: 1, meanLoss: 1, bestAccuracy: 0 }));
-    const prompts = Array.from({ length: 10_000 }, () => ({ text: 'p', loss: 1, accuracy: 0, timesScored: 1 }));
-    const run: SharedRun = { ...base, result: { ...base.result!, series, prompts } };
-    const link = packFragment(run)!;
+    // Identical points and prompts deflate to almost nothing, so the link stays short; the last point's step is 2, the others 1.
+    const link = packFragment(oversizedRun(40_000, 10_000))!;
     expect(link.length).toBeLessThan(LINK_LIMITS.characters);
     const { run: opened, note } = await openPermalink(link);
     // k = ceil(40,000 / 2,000) = 20: every 20th point and the last, 2,001 in all.
     expect(opened.result!.series).toHaveLength(2_001);
-    expect(opened.result!.series.at(-1)!.step).toBe(7);
+    expect(opened.result!.series.at(-1)!.step).toBe(2);
     expect(opened.result!.prompts).toHaveLength(500);
     expect(note).toBe('This link holds more than this app makes; it shows the first 500 of its 10,000 prompts and 2,001 of its 40,000 progress points.');
     // A link within the caps opens unchanged, with no note.
