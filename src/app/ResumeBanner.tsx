@@ -20,9 +20,9 @@ export function ResumeBanner({ search }: { search: ReturnType<typeof useSearch> 
     void loadRunInProgress().then((r) => r && setSaved(r), () => undefined);
   }, []);
   if (!saved || status !== 'idle') return null;
-  const wanted = saved.modelName;
+  const wanted = saved.modelLabel;
   const loaded = model ? modelLabel(modelRefOf(source, model)) : null;
-  const sameModel = loaded !== null && modelLabel(modelRefOf(saved.model, { ...model!, name: saved.modelName })) === loaded;
+  const sameModel = loaded === wanted;
 
   const resume = () => {
     useDataStore.getState().set({ pairs: { inputs: saved.inputs, outputs: saved.outputs }, name: saved.name, origin: null, error: null });

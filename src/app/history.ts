@@ -5,7 +5,6 @@
  * search's state after its last step, under "current", until it finishes).
  */
 import type { IPromptOptionsInput, PresetName, SearchCheckpoint } from '../iprompt/index.ts';
-import type { ModelSource } from '../engine/modelSource.ts';
 import type { SharedRun } from '../share/permalink.ts';
 import type { DataState } from './state/dataStore.ts';
 import type { StepPoint } from './state/runStore.ts';
@@ -23,8 +22,8 @@ export interface RunInProgress {
   options: IPromptOptionsInput;
   preset: PresetName;
   overrides: IPromptOptionsInput;
-  model: ModelSource;
-  modelName: string;
+  /** The model as records name it (runRecord's modelLabel): a run resumes only on the same one. */
+  modelLabel: string;
   series: StepPoint[];
   savedAt: string;
 }

@@ -8,7 +8,7 @@ import { PRESETS, type IPromptOptionsInput } from '../iprompt/index.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { EMPTY_RUN, useRunStore, type CandidatePoint, type LineageEntry, type RunState, type StepPoint } from './state/runStore.ts';
 import type { SearchStreamEvent, useEngine } from './useEngine.ts';
-import { recordOf } from './runRecord.ts';
+import { modelLabel, modelRefOf, recordOf } from './runRecord.ts';
 import { clearRunInProgress, saveRunInProgress, type RunInProgress } from './history.ts';
 import { useEngineStore } from './engineStore.ts';
 
@@ -91,7 +91,7 @@ export function useSearch(engine: ReturnType<typeof useEngine>) {
     run.set({ ...EMPTY_RUN, status: 'running', ...(resume && { series: resume.series, step: resume.checkpoint.step }) });
     const options = resume?.options ?? resolvedRunOptions(run);
     const { source, model } = useEngineStore.getState();
-    context.current = source && model ? { inputs: pairs.inputs, outputs: pairs.outputs, name, options, preset: run.preset, overrides: run.overrides, model: source, modelName: model.name } : null;
+    context.current = source && model ? { inputs: pairs.inputs, outputs: pairs.outputs, name, options, preset: run.preset, overrides: run.overrides, modelLabel: modelLabel(modelRefOf(source, model)) } : null;
     try {
       const result = await engine.explain(
         pairs.inputs,
