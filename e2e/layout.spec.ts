@@ -37,6 +37,16 @@ test('during a run, at 1366 x 768, the best prompt, progress, charts and pool ar
   const kept = (await mutation.getByTestId('kept').textContent())!;
   const regrown = (await mutation.getByTestId('regrown').textContent())!;
   expect(kept.length + regrown.length).toBeGreaterThan(0);
+  // The scatter names the candidate under the pointer: sweep the plot until a point is hit.
+  const plot = (await page.getByTestId('candidates-chart').locator('.u-over').boundingBox())!;
+  const tip = page.getByTestId('candidates-chart').locator('.chart-tip');
+  search: for (let y = plot.y + 2; y < plot.y + plot.height; y += 8) {
+    for (let x = plot.x + 2; x < plot.x + plot.width; x += 8) {
+      await page.mouse.move(x, y);
+      if (await tip.isVisible()) break search;
+    }
+  }
+  await expect(tip).toContainText(/^".*" · step \d+ · loss \d+\.\d{4}$/);
   // The ancestry of a pool prompt that came from a mutation: its parent chain as a tree.
   const rows = page.getByTestId('pool-row');
   let chain = 0;
@@ -60,6 +70,25 @@ test('during a run, at 1366 x 768, the best prompt, progress, charts and pool ar
   await expect(page.getByTestId('explanation-row').first()).toBeVisible();
 });
 
+test('a search step re-renders only what shows the step: the setup panels, results and history stay as they are', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.addInitScript(() => ((window as unknown as { __renderCounts: Record<string, number> }).__renderCounts = {}));
+  await ready(page);
+  await page.getByTestId('paste').fill(addTwoPasted());
+  await page.getByTestId('run').click();
+  const counts = () => page.evaluate(() => ({ ...(window as unknown as { __renderCounts: Record<string, number> }).__renderCounts }));
+  const steps = async () => Number(await page.getByTestId('charts').getAttribute('data-steps'));
+  await expect.poll(steps, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  const before = await counts();
+  const from = await steps();
+  await expect.poll(steps, { timeout: 120_000 }).toBeGreaterThanOrEqual(from + 3);
+  const after = await counts();
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
+  for (const still of ['App', 'DataPanel', 'EnginePanel', 'SettingsPanel', 'SetupSummary', 'ResultsPanel', 'HistoryPanel', 'ResumeBanner']) expect(after[still], `${still} re-rendered during steps`).toBe(before[still]);
+  for (const moving of ['RunPanel', 'BestSoFar', 'LiveCharts', 'PoolTable', 'CandidateStream']) expect(after[moving], `${moving} shows each step`).toBeGreaterThan(before[moving]);
+});
+
 test('dark mode follows the system setting, and a 390 px screen never scrolls sideways', async ({ page }) => {
   test.setTimeout(240_000);
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -78,6 +107,7 @@ test('dark mode follows the system setting, and a 390 px screen never scrolls si
   await expect(page.getByTestId('explanation-row').first()).toBeVisible();
   expect(await noSidewaysScroll(page)).toBe(true);
   await page.screenshot({ path: 'test-results/screenshots/dark-390.png', fullPage: true });
+  await page.getByTestId('charts').screenshot({ path: 'test-results/screenshots/dark-390-charts.png' });
 });
 
 /** Presses Tab until the element with this test id has the focus (at most 300 presses). */

@@ -93,6 +93,11 @@ test('two runs from the history compare side by side: the differing setting mark
   await expect(compare.getByTestId('compare-differs')).toContainText('5');
   await expect(compare.getByTestId('compare-differs')).toContainText('42');
   await expect(compare.getByTestId('compare-explanations')).toHaveCount(2);
-  await expect(compare.locator('.recharts-line')).toHaveCount(2);
+  // Both curves drawn: each series has a value per step of its run (the runs stop at different steps, so the counts are each run's own).
+  const drawn = (await compare.getByTestId('compare-chart').getAttribute('data-points'))!.split(',').map(Number);
+  expect(drawn).toHaveLength(2);
+  expect(drawn.every((n) => n > 0)).toBe(true);
+  await expect(compare.locator('.u-legend')).toContainText('A');
+  await expect(compare.locator('.u-legend')).toContainText('B');
   await compare.screenshot({ path: 'test-results/screenshots/compare-runs.png' });
 });

@@ -16,8 +16,10 @@ import { useRunStore } from './state/runStore.ts';
 import { useData } from './useData.ts';
 import { useEngine } from './useEngine.ts';
 import { useSearch } from './useSearch.ts';
+import { countRender } from './renderCount.ts';
 
 export function App() {
+  countRender('App');
   const engine = useEngine();
   const data = useData();
   const search = useSearch(engine);

@@ -1,7 +1,9 @@
 /** The latest step's candidates as they were scored; a mutation shows which words it kept and which it regrew. */
 import { useRunStore } from './state/runStore.ts';
+import { countRender } from './renderCount.ts';
 
 export function CandidateStream() {
+  countRender('CandidateStream');
   const stream = useRunStore((s) => s.stream);
   if (stream.length === 0) return null;
   const regrown = (text: string, kept: string) => (text.startsWith(kept) ? text.slice(kept.length) : text);

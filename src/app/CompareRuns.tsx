@@ -1,8 +1,8 @@
 /** Two runs from the history side by side: settings with the differences marked, explanations, loss curves on one chart. */
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SavedRun } from './history.ts';
 import { lossCurves, settingRows } from './compareRuns.ts';
 import { thinEvenly, CHART_LIMITS } from './thin.ts';
+import { Chart } from './charts/Chart.tsx';
 
 function Explanations({ run }: { run: SavedRun }) {
   const r = run.record.result;
@@ -50,17 +50,18 @@ export function CompareRuns({ a, b, onClose }: { a: SavedRun; b: SavedRun; onClo
       </div>
       <figure>
         <figcaption>Best loss per step</figcaption>
-        <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={curves} margin={{ top: 5, right: 10, bottom: 5, left: 10 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} />
-            <YAxis scale="log" width={56} domain={['auto', 'auto']} allowDataOverflow tickFormatter={(v: number) => v.toPrecision(2)} />
-            <Tooltip formatter={(v) => Number(v).toFixed(4)} />
-            <Legend />
-            <Line dataKey="a" name="A" stroke="#2b6cb0" dot={false} isAnimationActive={false} connectNulls />
-            <Line dataKey="b" name="B" stroke="#dd6b20" dot={false} isAnimationActive={false} connectNulls />
-          </LineChart>
-        </ResponsiveContainer>
+        <Chart
+          data={[curves.map((r) => r.step), curves.map((r) => r.a ?? null), curves.map((r) => r.b ?? null)]}
+          height={200}
+          y={{ log: true }}
+         
+          series={[
+            { label: 'A', color: 'var(--chart-1)', kind: 'line' },
+            { label: 'B', color: 'var(--chart-5)', kind: 'line' },
+          ]}
+          summary={`Best loss per step of run A (${a.record.result?.series?.length ?? 0} steps) and run B (${b.record.result?.series?.length ?? 0} steps).`}
+          testId="compare-chart"
+        />
       </figure>
       <details open={differing.length > 0}>
         <summary>Settings</summary>

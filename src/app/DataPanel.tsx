@@ -2,10 +2,12 @@
 import { TASK_IDS } from '../datasets/tasks/index.ts';
 import { useDataStore } from './state/dataStore.ts';
 import type { useData } from './useData.ts';
+import { countRender } from './renderCount.ts';
 
 const PREVIEW_ROWS = 8;
 
 export function DataPanel({ data }: { data: ReturnType<typeof useData> }) {
+  countRender('DataPanel');
   const s = useDataStore();
   return (
     <section className="panel" data-testid="data-panel">

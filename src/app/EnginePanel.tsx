@@ -7,6 +7,7 @@ import { CachedModels } from './CachedModels.tsx';
 import { useEngineStore } from './engineStore.ts';
 import { formatBytes, formatMs } from '../util/format.ts';
 import type { useEngine } from './useEngine.ts';
+import { countRender } from './renderCount.ts';
 
 /** WASM's limits are the same everywhere, so the catalogue can mark what will not fit before any load. */
 const WASM_CHECK: BackendChoice = { backend: 'wasm', adapter: null, shaderF16: false, threads: 1, crossOriginIsolated: true, reason: null };
@@ -97,6 +98,7 @@ const HUB_URL_KEY = 'iprompt.hubUrl';
 const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 
 export function EnginePanel({ engine, defaultModel, locked = false }: { engine: ReturnType<typeof useEngine>; defaultModel: string; locked?: boolean }) {
+  countRender('EnginePanel');
   const status = useEngineStore((s) => s.status);
   const completion = useEngineStore((s) => s.completion);
   const [backend, setBackend] = useState<BackendRequest>('auto');

@@ -8,6 +8,7 @@ import { modelLabel } from './runRecord.ts';
 import { CompareRuns } from './CompareRuns.tsx';
 import { useEngineStore } from './engineStore.ts';
 import { askPersistence, quotaMessage, storageAdvice, storageFigures, storageSummary, type StorageFigures } from './storage.ts';
+import { countRender } from './renderCount.ts';
 
 /** Restores the draft data on start, saves it as it changes, and saves every run made here when it finishes. */
 export function useHistorySync(onSaved: () => void, onError: (message: string) => void): void {
@@ -16,7 +17,7 @@ export function useHistorySync(onSaved: () => void, onError: (message: string) =
     void loadDraft()
       .then((d) => {
         // A link opened in the meantime wins; otherwise bring back what was being edited.
-        if (d && !useDataStore.getState().pairs && !useDataStore.getState().draft) useDataStore.getState().set({ draft: d.draft, pairs: d.pairs, name: d.name, origin: d.origin });
+        if (d) useDataStore.getState().restoreDraft(d);
       })
       .catch(() => undefined)
       .finally(() => (restored = true));
@@ -31,7 +32,7 @@ export function useHistorySync(onSaved: () => void, onError: (message: string) =
         const record = s.record;
         void saveRun(record, useDataStore.getState().name || 'data').then(
           (id) => {
-            if (useRunStore.getState().record === record) useRunStore.getState().set({ historyId: id });
+            useRunStore.getState().linkHistory(record, id);
             void askPersistence();
             onSaved();
           },
@@ -47,6 +48,7 @@ export function useHistorySync(onSaved: () => void, onError: (message: string) =
 }
 
 export function HistoryPanel() {
+  countRender('HistoryPanel');
   const [runs, setRuns] = useState<SavedRun[] | null>(null);
   /** Up to two runs picked for comparing, oldest pick first. */
   const [picked, setPicked] = useState<number[]>([]);

@@ -1,11 +1,12 @@
 /** The pool's best prompts, reordering as the search runs; click one for its lineage. */
 import { useRunStore } from './state/runStore.ts';
-import { lineage } from './useSearch.ts';
+import { countRender } from './renderCount.ts';
 
 export function PoolTable() {
+  countRender('PoolTable');
   const top = useRunStore((s) => s.top);
   const selected = useRunStore((s) => s.selected);
-  const set = useRunStore((s) => s.set);
+  const select = useRunStore((s) => s.selectPrompt);
   if (top.length === 0) return null;
   return (
     <section className="panel" data-testid="pool">
@@ -30,8 +31,8 @@ export function PoolTable() {
                 className={selected === key ? 'selected' : ''}
                 tabIndex={0}
                 aria-selected={selected === key}
-                onClick={() => set({ selected: selected === key ? null : key })}
-                onKeyDown={(k) => (k.key === 'Enter' || k.key === ' ') && (k.preventDefault(), set({ selected: selected === key ? null : key }))}
+                onClick={() => select(selected === key ? null : key)}
+                onKeyDown={(k) => (k.key === 'Enter' || k.key === ' ') && (k.preventDefault(), select(selected === key ? null : key))}
               >
                 <td className="prompt">{JSON.stringify(p.text)}</td>
                 <td>{p.meanLoss.toFixed(4)}</td>
@@ -64,7 +65,8 @@ interface TreeNode {
  */
 function Lineage({ id }: { id: string }) {
   const top = useRunStore((s) => s.top);
-  const set = useRunStore((s) => s.set);
+  const lineage = useRunStore((s) => s.lineage);
+  const select = useRunStore((s) => s.selectPrompt);
   const inPool = new Map(top.map((p) => [p.ids.join(','), p]));
   // The chain up from the selected prompt (bounded: a cycle cannot occur, but a long run's chain is cut at 30).
   const chain: string[] = [];
@@ -80,7 +82,7 @@ function Lineage({ id }: { id: string }) {
   const render = (n: TreeNode) => (
     <li key={n.key} data-testid="lineage-node" data-on-path={onPath.has(n.key) ? 'true' : undefined}>
       {n.edge && <span className="edge" data-testid="lineage-edge">{n.edge} → </span>}
-      <button className={`node${n.key === id ? ' selected' : ''}`} onClick={() => inPool.has(n.key) && set({ selected: n.key })} disabled={!inPool.has(n.key)} title={inPool.has(n.key) ? 'Show this prompt' : 'No longer in the pool'}>
+      <button className={`node${n.key === id ? ' selected' : ''}`} onClick={() => inPool.has(n.key) && select(n.key)} disabled={!inPool.has(n.key)} title={inPool.has(n.key) ? 'Show this prompt' : 'No longer in the pool'}>
         <code>{JSON.stringify(n.text)}</code>
       </button>{' '}
       <span className="hint">

@@ -13,6 +13,7 @@ import { DEFAULT_OPTIONS, exportResult, scoringText, type Interval, type Templat
 import type { SharedExplanation, SharedRun } from '../share/permalink.ts';
 import { Evidence } from './Evidence.tsx';
 import { ScoreYourOwn } from './ScoreYourOwn.tsx';
+import { countRender } from './renderCount.ts';
 
 const range = (i: Interval | undefined, digits: number) => (i ? `${i.low.toFixed(digits)}–${i.high.toFixed(digits)}` : '');
 
@@ -26,6 +27,7 @@ function Figure({ value, interval, digits }: { value: number; interval?: Interva
 }
 
 export function ResultsPanel({ engine, share }: { engine: ReturnType<typeof useEngine>; share?: ReactNode }) {
+  countRender('ResultsPanel');
   const record = useRunStore((s) => s.record);
   const result = useRunStore((s) => s.result);
   const opened = useRunStore((s) => s.opened);

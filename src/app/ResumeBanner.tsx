@@ -9,8 +9,10 @@ import { modelLabel, modelRefOf } from './runRecord.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import type { useSearch } from './useSearch.ts';
+import { countRender } from './renderCount.ts';
 
 export function ResumeBanner({ search }: { search: ReturnType<typeof useSearch> }) {
+  countRender('ResumeBanner');
   const [saved, setSaved] = useState<RunInProgress | null>(null);
   const status = useRunStore((s) => s.status);
   const engineStatus = useEngineStore((s) => s.status);
@@ -25,8 +27,8 @@ export function ResumeBanner({ search }: { search: ReturnType<typeof useSearch> 
   const sameModel = loaded === wanted;
 
   const resume = () => {
-    useDataStore.getState().set({ pairs: { inputs: saved.inputs, outputs: saved.outputs }, name: saved.name, origin: null, error: null });
-    useRunStore.getState().set({ preset: saved.preset, overrides: saved.overrides });
+    useDataStore.getState().loadPairs({ inputs: saved.inputs, outputs: saved.outputs }, saved.name, null);
+    useRunStore.getState().restoreSettings(saved.preset, saved.overrides);
     setSaved(null);
     void search.start(saved);
   };

@@ -1,12 +1,15 @@
 /** Start, pause, resume, stop, and how far the run is. */
+import { useShallow } from 'zustand/react/shallow';
 import { useDataStore } from './state/dataStore.ts';
 import { useEngineStore } from './engineStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import { formatDuration } from '../util/format.ts';
 import type { useSearch } from './useSearch.ts';
+import { countRender } from './renderCount.ts';
 
 export function RunPanel({ search }: { search: ReturnType<typeof useSearch> }) {
-  const r = useRunStore();
+  countRender('RunPanel');
+  const r = useRunStore(useShallow((s) => ({ status: s.status, record: s.record, sizes: s.sizes, step: s.step, epoch: s.epoch, examplesSeen: s.examplesSeen, tokensPerSecond: s.tokensPerSecond, elapsedMs: s.elapsedMs, ranking: s.ranking, error: s.error })));
   const pairs = useDataStore((s) => s.pairs);
   const engineStatus = useEngineStore((s) => s.status);
   const active = ['running', 'pausing', 'paused', 'stopping', 'ranking'].includes(r.status);

@@ -7,8 +7,10 @@ import { PRESETS } from '../iprompt/index.ts';
 import { useEngineStore } from './engineStore.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
+import { countRender } from './renderCount.ts';
 
 export function BestSoFar() {
+  countRender('BestSoFar');
   const leader = useRunStore((s) => s.leader);
   const step = useRunStore((s) => s.step);
   if (!leader) return null;
@@ -28,6 +30,7 @@ export function BestSoFar() {
 
 /** The folded setup: what is running on what, and a button that shows the panels again. */
 export function SetupSummary({ open, onToggle }: { open: boolean; onToggle: () => void }) {
+  countRender('SetupSummary');
   const name = useDataStore((s) => s.name);
   const rows = useDataStore((s) => s.pairs?.inputs.length ?? 0);
   const model = useEngineStore((s) => s.model);

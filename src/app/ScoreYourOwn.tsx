@@ -22,12 +22,10 @@ export function ScoreYourOwn({ engine, record, template }: { engine: ReturnType<
     setError(null);
     try {
       const [scored]: Explanation[] = await engine.describe([text], { options: record.options, evidence: r.evidence, best: r.explanations?.[0]?.perExample ? { perExample: r.explanations[0].perExample } : null });
+      const next: SharedRun = { ...record, result: { ...r, descriptions: [...(r.descriptions ?? []), sharedExplanation(scored)] } };
       // The store may have moved on (another run opened) while this one scored.
-      const current = useRunStore.getState().record;
-      if (current !== record || !current.result) return;
-      const next: SharedRun = { ...current, result: { ...current.result, descriptions: [...(current.result.descriptions ?? []), sharedExplanation(scored)] } };
+      if (!useRunStore.getState().updateRecord(record, next)) return;
       const { historyId } = useRunStore.getState();
-      useRunStore.getState().set({ record: next });
       if (historyId !== null) await updateRun(historyId, next).catch(() => undefined);
       setText('');
     } catch (err) {

@@ -4,6 +4,7 @@ import { formatDuration } from '../util/format.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import { resolvedRunOptions } from './useSearch.ts';
+import { countRender } from './renderCount.ts';
 
 /** Options that change nothing in the search are not offered. */
 const HIDDEN = new Set<keyof IPromptOptions>(['lr', 'gamma', 'accum_grad_over_epoch', 'verbose']);
@@ -32,11 +33,13 @@ export function estimateWork(inputs: string[], outputs: string[], o: IPromptOpti
 }
 
 export function SettingsPanel({ disabled }: { disabled: boolean }) {
+  countRender('SettingsPanel');
   const preset = useRunStore((s) => s.preset);
   const overrides = useRunStore((s) => s.overrides);
-  const set = useRunStore((s) => s.set);
+  const choosePreset = useRunStore((s) => s.choosePreset);
+  const setRunOption = useRunStore((s) => s.setOption);
   const pairs = useDataStore((s) => s.pairs);
-  const measured = useRunStore((s) => (s.tokensPerSecond > 0 ? s.tokensPerSecond : null));
+  const measured = useRunStore((s) => s.measuredSpeed);
   let options: IPromptOptions | null = null;
   let optionsError: string | null = null;
   try {
@@ -48,10 +51,7 @@ export function SettingsPanel({ disabled }: { disabled: boolean }) {
 
   const setOption = (key: keyof IPromptOptions, raw: string | boolean) => {
     const def = DEFAULT_OPTIONS[key];
-    const value = typeof def === 'number' ? (raw === '' ? undefined : Number(raw)) : raw;
-    const next = { ...overrides, [key]: value };
-    if (value === undefined) delete next[key];
-    set({ overrides: next });
+    setRunOption(key, typeof def === 'number' ? (raw === '' ? undefined : Number(raw)) : raw);
   };
 
   return (
@@ -60,7 +60,7 @@ export function SettingsPanel({ disabled }: { disabled: boolean }) {
       <div className="row">
         {(Object.keys(PRESETS) as PresetName[]).map((name) => (
           <label key={name} title={PRESETS[name].description}>
-            <input type="radio" name="preset" data-testid={`preset-${name}`} checked={preset === name} disabled={disabled} onChange={() => set({ preset: name, overrides: {} })} /> {PRESETS[name].label}
+            <input type="radio" name="preset" data-testid={`preset-${name}`} checked={preset === name} disabled={disabled} onChange={() => choosePreset(name)} /> {PRESETS[name].label}
           </label>
         ))}
       </div>

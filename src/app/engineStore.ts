@@ -1,6 +1,6 @@
 /**
  * The engine slice of the UI state: which model, how far its load is, what backend it got, and
- * the last error. Components read it through selectors; only useEngine() writes to it.
+ * the last error. Components read it through selectors; only useEngine() calls its actions.
  */
 import { create } from 'zustand';
 import type { SerializedEngineError } from '../engine/errors.ts';
@@ -10,7 +10,7 @@ import type { ModelSummary } from '../worker/protocol.ts';
 
 export type EngineStatus = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
 
-export interface EngineState {
+export interface EngineData {
   status: EngineStatus;
   backendRequest: BackendRequest;
   progress: LoadProgress | null;
@@ -19,10 +19,22 @@ export interface EngineState {
   source: ModelSource | null;
   error: SerializedEngineError | null;
   completion: { prompt: string; text: string; ms: number; tokensPerSecond: number } | null;
-  set: (patch: Partial<Omit<EngineState, 'set'>>) => void;
 }
 
-export const useEngineStore = create<EngineState>((set) => ({
+export interface EngineActions {
+  loadStarted: (backendRequest: BackendRequest) => void;
+  loadProgressed: (progress: LoadProgress) => void;
+  loaded: (model: ModelSummary, source: ModelSource) => void;
+  /** A failed load keeps the model that was there (and its status, if there was one). */
+  loadFailed: (error: SerializedEngineError) => void;
+  completionStarted: () => void;
+  completed: (completion: NonNullable<EngineData['completion']>) => void;
+  completionFailed: (error: SerializedEngineError) => void;
+}
+
+export type EngineState = EngineData & EngineActions;
+
+export const useEngineStore = create<EngineState>((set, get) => ({
   status: 'idle',
   backendRequest: 'auto',
   progress: null,
@@ -30,5 +42,11 @@ export const useEngineStore = create<EngineState>((set) => ({
   source: null,
   error: null,
   completion: null,
-  set: (patch) => set(patch),
+  loadStarted: (backendRequest) => set({ status: 'loading', progress: null, error: null, backendRequest }),
+  loadProgressed: (progress) => set({ progress }),
+  loaded: (model, source) => set({ status: 'ready', model, source, progress: null }),
+  loadFailed: (error) => set({ status: get().model ? 'ready' : 'error', error, progress: null }),
+  completionStarted: () => set({ status: 'busy', error: null }),
+  completed: (completion) => set({ status: 'ready', completion }),
+  completionFailed: (error) => set({ status: 'ready', error }),
 }));

@@ -3,42 +3,41 @@
  * the run is shown as it was, without recomputing, with its data and settings ready to run again.
  */
 import { useEffect, useState } from 'react';
-import { encodePermalink, openPermalink, PERMALINK_MAX_LENGTH, type SharedRun } from '../share/permalink.ts';
+import { encodePermalink, openPermalink, PERMALINK_MAX_LENGTH, tooLongLink, type SharedRun } from '../share/permalink.ts';
 import { useDataStore } from './state/dataStore.ts';
-import { EMPTY_RUN, useRunStore } from './state/runStore.ts';
+import { useRunStore } from './state/runStore.ts';
 import { create } from 'zustand';
 
 /** A link that could not be opened: its message, shown until dismissed; the app works as usual. */
-export const useLinkError = create<{ message: string | null; set: (m: string | null) => void }>((set) => ({ message: null, set: (message) => set({ message }) }));
+export const useLinkError = create<{ message: string | null; show: (message: string) => void; dismiss: () => void }>((set) => ({ message: null, show: (message) => set({ message }), dismiss: () => set({ message: null }) }));
 
 /** Shows a finished run (from a link or the history) as the current result. */
 export function showRecord(record: SharedRun, from: 'permalink' | 'history', note: string | null, historyId: number | null = null): void {
   const data = record.data;
-  if ('inputs' in data) {
-    useDataStore.getState().set({ pairs: { inputs: data.inputs, outputs: data.outputs }, origin: null, name: data.name ?? 'shared data', columns: [], inputColumn: null, outputColumn: null, rowProblems: [], error: null });
-  }
+  if ('inputs' in data) useDataStore.getState().loadPairs({ inputs: data.inputs, outputs: data.outputs }, data.name ?? 'shared data', null);
   const missing = 'sha256' in data ? ` The link carries a fingerprint of its ${data.count} rows, not the rows: to run it again, load the same data.` : '';
-  useRunStore.getState().set({
-    ...EMPTY_RUN,
-    status: 'done',
-    record,
-    series: record.result?.series ?? [],
-    preset: 'default',
-    overrides: { ...record.options },
-    opened: { from, note: [note, missing.trim()].filter(Boolean).join(' ') || null },
-    historyId,
-  });
+  useRunStore.getState().openRecord(record, from, [note, missing.trim()].filter(Boolean).join(' ') || null, historyId);
+}
+
+/** The length of a fragment index.html took out of the address because no link this app makes is that long (once). */
+function takeTooLongLink(): number | null {
+  const w = window as { __tooLongLink?: number };
+  const length = w.__tooLongLink ?? null;
+  delete w.__tooLongLink;
+  return length;
 }
 
 async function openFromHash(): Promise<void> {
+  const tooLong = takeTooLongLink();
   const hash = window.location.hash;
-  if (!hash.includes('run=')) return;
+  if (tooLong === null && !hash.includes('run=')) return;
   try {
+    if (tooLong !== null) throw tooLongLink(tooLong);
     const { run, note } = await openPermalink(hash);
     showRecord(run, 'permalink', note);
-    useLinkError.getState().set(null);
+    useLinkError.getState().dismiss();
   } catch (err) {
-    useLinkError.getState().set(`${(err as Error).message} The app works as usual; nothing you had was changed.`);
+    useLinkError.getState().show(`${(err as Error).message} The app works as usual; nothing you had was changed.`);
   }
 }
 
@@ -53,11 +52,12 @@ export function usePermalinkOpener(): void {
 }
 
 export function LinkError() {
-  const { message, set } = useLinkError();
+  const message = useLinkError((s) => s.message);
+  const dismiss = useLinkError((s) => s.dismiss);
   if (!message) return null;
   return (
     <div className="error" role="alert" data-testid="link-error">
-      {message} <button onClick={() => set(null)}>Dismiss</button>
+      {message} <button onClick={dismiss}>Dismiss</button>
     </div>
   );
 }

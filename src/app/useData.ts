@@ -11,8 +11,10 @@ import { useDataStore } from './state/dataStore.ts';
 
 type ParseReply = { id: number; ok: true; result: ParsedPairs } | { id: number; ok: false; error: { code: string; message: string; line?: number } };
 
+/** The data slice's actions. */
+const store = () => useDataStore.getState();
+
 export function useData() {
-  const set = useDataStore((s) => s.set);
   const worker = useRef<Worker | null>(null);
   const lastFile = useRef<{ bytes: Uint8Array; name: string } | null>(null);
   const seq = useRef(0);
@@ -36,52 +38,45 @@ export function useData() {
     });
   }, []);
 
-  const applyParsed = useCallback(
-    (p: ParsedPairs, origin: Parameters<typeof set>[0]['origin'], name: string) => {
-      set({ pairs: { inputs: p.inputs, outputs: p.outputs }, origin, name, columns: p.columns, inputColumn: p.inputColumn, outputColumn: p.outputColumn, rowProblems: p.rowProblems, error: null, parsing: false });
-    },
-    [set],
-  );
-
   const setDraft = useCallback(
     (text: string) => {
-      set({ draft: text });
+      store().editDraft(text);
       if (pasteTimer.current) clearTimeout(pasteTimer.current);
       pasteTimer.current = setTimeout(() => {
         if (text.trim() === '') return;
         try {
-          applyParsed(parsePairs(text, { format: 'pasted' }), { kind: 'paste' }, 'pasted pairs');
+          store().parsed(parsePairs(text, { format: 'pasted' }), { kind: 'paste' }, 'pasted pairs');
         } catch (err) {
           const e = err as DataParseError;
-          set({ error: { message: e.message, line: e.line, code: e.code } });
+          store().parseFailed({ message: e.message, line: e.line, code: e.code });
         }
       }, 250);
     },
-    [set, applyParsed],
+    [],
   );
 
   const parseFile = useCallback(
     async (bytes: Uint8Array, name: string, columns: { inputColumn?: string; outputColumn?: string } = {}) => {
-      set({ parsing: true, error: null });
+      store().parseStarted();
       const reply = await parseInWorker(bytes, { fileName: name, ...columns });
-      if (reply.ok) applyParsed(reply.result, { kind: 'file', name, format: reply.result.format }, name);
-      else set({ parsing: false, error: { message: `${name}: ${reply.error.message}`, line: reply.error.line, code: reply.error.code } });
+      if (reply.ok) store().parsed(reply.result, { kind: 'file', name, format: reply.result.format }, name);
+      else store().parseFailed({ message: `${name}: ${reply.error.message}`, line: reply.error.line, code: reply.error.code });
     },
-    [set, parseInWorker, applyParsed],
+    [parseInWorker],
   );
 
   const loadFile = useCallback(
     async (file: File) => {
       if (file.size > DEFAULT_MAX_BYTES) {
-        set({ error: { code: 'TOO_LARGE', message: `${file.name} is ${formatBytes(file.size)}; files up to ${formatBytes(DEFAULT_MAX_BYTES)} can be read.` } });
+        store().parseFailed({ code: 'TOO_LARGE', message: `${file.name} is ${formatBytes(file.size)}; files up to ${formatBytes(DEFAULT_MAX_BYTES)} can be read.` });
         return;
       }
-      set({ parsing: true, error: null });
+      store().parseStarted();
       const bytes = new Uint8Array(await file.arrayBuffer());
       lastFile.current = { bytes, name: file.name };
       await parseFile(bytes, file.name);
     },
-    [set, parseFile],
+    [parseFile],
   );
 
   const chooseColumns = useCallback(
@@ -93,10 +88,9 @@ export function useData() {
 
   const pickTask = useCallback(
     (taskId: string) => {
-      const d = taskPairs(taskId);
-      set({ pairs: d, origin: { kind: 'suite', task: taskId }, name: taskId, columns: [], inputColumn: null, outputColumn: null, rowProblems: [], error: null });
+      store().loadPairs(taskPairs(taskId), taskId, { kind: 'suite', task: taskId });
     },
-    [set],
+    [],
   );
 
   return useMemo(() => ({ setDraft, loadFile, chooseColumns, pickTask }), [setDraft, loadFile, chooseColumns, pickTask]);

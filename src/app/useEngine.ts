@@ -12,19 +12,20 @@ import { EngineError } from '../engine/errors.ts';
 import type { Dtype, ModelSource } from '../engine/modelSource.ts';
 import type { DescribeRun, ExplainResult, IPromptOptionsInput, SearchCheckpoint, TemplateOptions } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
-import type { WorkerMessage } from '../worker/protocol.ts';
+import type { SearchStreamEvent } from './state/runEvents.ts';
 
-export type SearchStreamEvent = Extract<WorkerMessage, { type: 'search' }>['payload'];
 import { useEngineStore } from './engineStore.ts';
 
 function serialise(err: unknown) {
   return err instanceof EngineError ? err.toJSON() : new EngineError('INTERNAL', String((err as Error)?.message ?? err)).toJSON();
 }
 
+/** The engine slice's actions (read when called, so a hook's callbacks never hold a stale store). */
+const store = () => useEngineStore.getState();
+
 export function useEngine() {
   const client = useRef<EngineClient | null>(null);
   const loadAbort = useRef<AbortController | null>(null);
-  const set = useEngineStore((s) => s.set);
 
   useEffect(() => () => client.current?.terminate(), []);
 
@@ -34,21 +35,20 @@ export function useEngine() {
       const ctl = new AbortController();
       loadAbort.current = ctl;
       const candidate = EngineClient.create();
-      set({ status: 'loading', progress: null, error: null, backendRequest: backend });
+      store().loadStarted(backend);
       try {
-        const model = await candidate.call('load', { source, backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.hubUrl ? { hubUrl: opts.hubUrl } : {}) }, { signal: ctl.signal, onProgress: (progress) => set({ progress }) });
+        const model = await candidate.call('load', { source, backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.hubUrl ? { hubUrl: opts.hubUrl } : {}) }, { signal: ctl.signal, onProgress: (progress) => store().loadProgressed(progress) });
         client.current?.terminate();
         client.current = candidate;
-        set({ status: 'ready', model, source, progress: null });
+        store().loaded(model, source);
       } catch (err) {
         candidate.terminate();
-        const prev = useEngineStore.getState().model;
         // A newer load superseded this one: it owns the status now.
         if (loadAbort.current !== ctl) return;
-        set({ status: prev ? 'ready' : 'error', error: serialise(err), progress: null });
+        store().loadFailed(serialise(err));
       }
     },
-    [set],
+    [],
   );
 
   const cancelLoad = useCallback(() => loadAbort.current?.abort(), []);
@@ -73,15 +73,15 @@ export function useEngine() {
   const complete = useCallback(
     async (prompt: string, opts: { max_new_tokens: number; seed: number; temperature: number }) => {
       if (!client.current) return;
-      set({ status: 'busy', error: null });
+      store().completionStarted();
       try {
         const res = await client.current.call('complete', { text: prompt, top_k: 50, top_p: 0.95, repetition_penalty: 1.1, ...opts });
-        set({ status: 'ready', completion: { prompt, text: res.text, ms: res.ms, tokensPerSecond: res.tokensPerSecond } });
+        store().completed({ prompt, text: res.text, ms: res.ms, tokensPerSecond: res.tokensPerSecond });
       } catch (err) {
-        set({ status: 'ready', error: serialise(err) });
+        store().completionFailed(serialise(err));
       }
     },
-    [set],
+    [],
   );
 
   /** The model's greedy output for one input under the search's scoring template, with a prompt or with none ("try it"). */

@@ -1,11 +1,14 @@
 /**
- * The run slice: the run spec (preset, options, seed) and what a run produced, step by step, for
- * the charts and the pool table, then the final result. Written only by useSearch.
+ * The run slice: the run spec (preset, options) and what a run produced, step by step, for the
+ * charts, the pool and the lineage tree, then the final result. Written only through the named
+ * actions below; components read it through narrow selectors, so a step re-renders only what
+ * shows the step.
  */
 import { create } from 'zustand';
 import type { SerializedEngineError } from '../../engine/errors.ts';
-import type { DatasetSizes, ExplainResult, IPromptOptionsInput, PoolSnapshot, PresetName, RankingPhase } from '../../iprompt/index.ts';
+import type { DatasetSizes, ExplainResult, IPromptOptions, IPromptOptionsInput, PoolSnapshot, PresetName, RankingPhase } from '../../iprompt/index.ts';
 import type { SharedRun } from '../../share/permalink.ts';
+import { reduceSearchEvents, type SearchStreamEvent } from './runEvents.ts';
 
 export type RunStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'ranking' | 'done' | 'error';
 
@@ -46,7 +49,7 @@ export interface LineageEntry {
   loss: number;
 }
 
-export interface RunState {
+export interface RunData {
   preset: PresetName;
   /** Options set in the advanced panel, on top of the preset. */
   overrides: IPromptOptionsInput;
@@ -76,10 +79,43 @@ export interface RunState {
   leader: { text: string; since: number; loss: number; accuracy: number } | null;
   /** The history entry that holds `record`, so later additions (a scored description) are saved with it. */
   historyId: number | null;
-  set: (patch: Partial<Omit<RunState, 'set'>>) => void;
+  /**
+   * Tokens per second the last run here measured, kept once it ends (the settings' time estimate
+   * reads this, not the live figure, so a step does not re-render the settings).
+   */
+  measuredSpeed: number | null;
+  /** Every prompt seen in this run, by its token ids joined with commas: where it first appeared and from which parent. */
+  lineage: ReadonlyMap<string, LineageEntry>;
 }
 
-export const EMPTY_RUN = {
+export interface RunActions {
+  choosePreset: (preset: PresetName) => void;
+  /** One advanced option on top of the preset; `undefined` goes back to the preset's value. */
+  setOption: (key: keyof IPromptOptions, value: IPromptOptionsInput[keyof IPromptOptionsInput] | undefined) => void;
+  /** Restores the settings a saved run was made with (before resuming it). */
+  restoreSettings: (preset: PresetName, overrides: IPromptOptionsInput) => void;
+  /** Clears the last run; a resumed run starts with its saved curve and step. */
+  startRun: (resumed?: { series: StepPoint[]; step: number }) => void;
+  /** A burst of search events (the worker's, gathered over one animation frame). */
+  applyEvents: (events: readonly SearchStreamEvent[]) => void;
+  requestPause: () => void;
+  requestResume: () => void;
+  requestStop: () => void;
+  finishRun: (result: ExplainResult, record: SharedRun) => void;
+  failRun: (error: SerializedEngineError) => void;
+  /** Shows a finished run from a link or the history, with its settings ready to run again. */
+  openRecord: (record: SharedRun, from: 'permalink' | 'history', note: string | null, historyId: number | null) => void;
+  /** The history saved `record` as entry `id` (ignored if another run is shown by now). */
+  linkHistory: (record: SharedRun, id: number) => void;
+  /** Replaces the shown record by `next` (a scored description added) if `current` is still the one shown. */
+  updateRecord: (current: SharedRun, next: SharedRun) => boolean;
+  /** Selects a pool prompt for its lineage, or clears the selection. */
+  selectPrompt: (key: string | null) => void;
+}
+
+export type RunState = RunData & RunActions;
+
+export const EMPTY_RUN: Omit<RunData, 'preset' | 'overrides' | 'measuredSpeed'> = {
   status: 'idle' as RunStatus,
   sizes: null,
   step: 0,
@@ -100,11 +136,37 @@ export const EMPTY_RUN = {
   opened: null,
   leader: null,
   historyId: null,
+  lineage: new Map(),
 };
 
-export const useRunStore = create<RunState>((set) => ({
+export const useRunStore = create<RunState>((set, get) => ({
   preset: 'quick',
   overrides: {},
+  measuredSpeed: null,
   ...EMPTY_RUN,
-  set: (patch) => set(patch),
+  choosePreset: (preset) => set({ preset, overrides: {} }),
+  setOption: (key, value) => {
+    const overrides: Record<string, unknown> = { ...get().overrides, [key]: value };
+    if (value === undefined) delete overrides[key];
+    set({ overrides: overrides as IPromptOptionsInput });
+  },
+  restoreSettings: (preset, overrides) => set({ preset, overrides }),
+  startRun: (resumed) => set({ ...EMPTY_RUN, status: 'running', lineage: new Map(), ...(resumed && { series: resumed.series, step: resumed.step }) }),
+  applyEvents: (events) => set(reduceSearchEvents(get(), events)),
+  requestPause: () => set({ status: 'pausing' }),
+  requestResume: () => set({ status: 'running' }),
+  requestStop: () => set({ status: 'stopping' }),
+  finishRun: (result, record) => set({ status: 'done', result, record, ranking: null, measuredSpeed: get().tokensPerSecond || get().measuredSpeed }),
+  failRun: (error) => set({ status: 'error', error, measuredSpeed: get().tokensPerSecond || get().measuredSpeed }),
+  openRecord: (record, from, note, historyId) =>
+    set({ ...EMPTY_RUN, lineage: new Map(), status: 'done', record, series: record.result?.series ?? [], preset: 'default', overrides: { ...record.options }, opened: { from, note }, historyId }),
+  linkHistory: (record, id) => {
+    if (get().record === record) set({ historyId: id });
+  },
+  updateRecord: (current, next) => {
+    if (get().record !== current) return false;
+    set({ record: next });
+    return true;
+  },
+  selectPrompt: (selected) => set({ selected }),
 }));
