@@ -29,3 +29,22 @@ test('a link longer than any the app makes (1.7 MB) is refused before it is unpa
   await expect(page.getByTestId('row-count')).toHaveText('100');
   await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
 });
+
+test('valid links with 500,000 progress points or 200,000 prompts are refused with the reason, and what was there stays', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('suite').selectOption('add_two');
+  await expect(page.getByTestId('row-count')).toHaveText('100');
+  // 500,000 points pack to about 113,000 characters: refused by length before unpacking.
+  const points = packFragment(oversizedRun(500_000, 1))!;
+  expect(points.length).toBeGreaterThan(LINK_LIMITS.characters);
+  await page.goto(`/${points}`);
+  await expect(page.getByTestId('link-error')).toContainText(/This link is [\d,]+ characters long, more than any this app makes/);
+  // 200,000 prompts pack within the length cap (about 48,000 characters) but unpack past 4 MB: refused while unpacking.
+  const prompts = packFragment(oversizedRun(10, 200_000))!;
+  expect(prompts.length).toBeLessThan(LINK_LIMITS.characters);
+  await page.goto(`/${prompts}`);
+  await expect(page.getByTestId('link-error')).toContainText('This link unpacks to more than 4,194,304 bytes, more than any run this app makes, so it was not opened.');
+  // The data loaded before the links is still there, and nothing was opened.
+  await expect(page.getByTestId('row-count')).toHaveText('100');
+  await expect(page.getByTestId('opened-note')).toHaveCount(0);
+});

@@ -360,7 +360,9 @@ describe('payloads that pass the checksum but are not a run', () => {
     const exactly = (n: number) => Buffer.from(deflateSync(new TextEncoder().encode(`"${'x'.repeat(n - 2)}"`))).toString('base64url');
     // A JSON string of exactly the cap unpacks (and is then no run); one byte more does not unpack.
     expect((await errorOf(linkAround(exactly(4 * 1024 * 1024)))).message).toBe('This link is damaged: the shared run should be an object. Ask for the link again.');
-    expect((await errorOf(linkAround(exactly(4 * 1024 * 1024 + 1)))).message).toContain('cannot be unpacked (more than 4,194,304 bytes)');
+    const over = await errorOf(linkAround(exactly(4 * 1024 * 1024 + 1)));
+    expect(over.code).toBe('TOO_LARGE');
+    expect(over.message).toBe('This link unpacks to more than 4,194,304 bytes, more than any run this app makes, so it was not opened. Ask for a new link, or share the exported JSON instead.');
   });
 });
 
@@ -485,8 +487,8 @@ describe('a crafted link that unpacks to more than 4 MB', () => {
     const small = packFragment({ padding: 'x'.repeat(5 * 1024 * 1024) })!;
     expect(small.length).toBeLessThan(LINK_LIMITS.characters);
     const e = await errorOf(small);
-    expect(e.code).toBe('CORRUPT');
-    expect(e.message).toContain('cannot be unpacked (more than 4,194,304 bytes)');
+    expect(e.code).toBe('TOO_LARGE');
+    expect(e.message).toContain('unpacks to more than 4,194,304 bytes');
   });
 });
 
@@ -540,5 +542,15 @@ describe('hashes', () => {
     expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(await hashDataset(['a'], ['b'])).toBe(await sha256Hex('[["a"],["b"]]'));
     expect(await hashDataset(['a', 'b'], [])).not.toBe(await hashDataset(['a'], ['b']));
+  });
+});
+
+describe('the page sets aside a fragment too long to open', () => {
+  it('index.html uses the same limit as decoding (a fragment is "#run=" plus the body openPermalink measures)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const html = await readFile(new URL('../../index.html', import.meta.url), 'utf8');
+    const limit = Number(/location\.hash\.length > (\d+)/.exec(html)?.[1]);
+    // The body openPermalink measures includes 'run=': the hash is that plus '#'.
+    expect(limit).toBe(LINK_LIMITS.characters + 1);
   });
 });

@@ -204,6 +204,15 @@ export async function decodePermalink(link: string): Promise<SharedRun> {
   return (await openPermalink(link)).run;
 }
 
+/** The refusal of a link whose fragment (after '#') is `length` characters, more than LINK_LIMITS.characters. */
+export function tooLongLink(length: number): PermalinkError {
+  return new PermalinkError(
+    'TOO_LARGE',
+    `This link is ${fmt(length)} characters long, more than any this app makes (at most ${fmt(PERMALINK_MAX_LENGTH)}), ` +
+      'so it was not opened. Ask for a new link, or share the exported JSON instead.',
+  );
+}
+
 /**
  * decodePermalink, and what opening had to cut to stay within LINK_LIMITS (prompts beyond the
  * cap, progress points thinned), as a sentence for the person, or null.
@@ -212,13 +221,7 @@ export async function openPermalink(link: string): Promise<{ run: SharedRun; not
   const hash = link.indexOf('#');
   // Mail clients wrap long links; base64url has no whitespace, so any is an artefact.
   const body = (hash >= 0 ? link.slice(hash + 1) : link).replace(/\s+/g, '');
-  if (body.length > LINK_LIMITS.characters) {
-    throw new PermalinkError(
-      'TOO_LARGE',
-      `This link is ${fmt(body.length)} characters long, more than any this app makes (at most ${fmt(PERMALINK_MAX_LENGTH)}), ` +
-        'so it was not opened. Ask for a new link, or share the exported JSON instead.',
-    );
-  }
+  if (body.length > LINK_LIMITS.characters) throw tooLongLink(body.length);
   if (!body.startsWith('run=')) throw new PermalinkError('NOT_A_PERMALINK', 'This link does not contain a shared run.');
   const fields = body.slice('run='.length).split('.');
   const [version, declared, crc] = fields;
@@ -262,6 +265,13 @@ export async function openPermalink(link: string): Promise<{ run: SharedRun; not
   try {
     json = new TextDecoder('utf-8', { fatal: true }).decode(inflateCapped(fromBase64Url(payload)));
   } catch (e) {
+    if (e instanceof UnpackLimit) {
+      throw new PermalinkError(
+        'TOO_LARGE',
+        `This link unpacks to more than ${fmt(LINK_LIMITS.unpacked)} bytes, more than any run this app makes, so it was not opened. ` +
+          'Ask for a new link, or share the exported JSON instead.',
+      );
+    }
     throw corrupt(`its contents cannot be unpacked (${e instanceof Error ? e.message : String(e)})`);
   }
   let value: unknown;
@@ -316,6 +326,9 @@ function corrupt(what: string): PermalinkError {
   return new PermalinkError('CORRUPT', `This link is damaged: ${what}. Ask for the link again.`);
 }
 
+/** Unpacking stopped at LINK_LIMITS.unpacked: the link is too large, not damaged. */
+class UnpackLimit extends Error {}
+
 /** Inflates in small steps so that a crafted link cannot unpack to gigabytes. */
 function inflateCapped(bytes: Uint8Array): Uint8Array {
   if (bytes.length === 0) throw new Error('nothing to unpack');
@@ -323,7 +336,7 @@ function inflateCapped(bytes: Uint8Array): Uint8Array {
   let size = 0;
   const inflater = new Inflate((chunk) => {
     size += chunk.length;
-    if (size > LINK_LIMITS.unpacked) throw new Error(`more than ${fmt(LINK_LIMITS.unpacked)} bytes`);
+    if (size > LINK_LIMITS.unpacked) throw new UnpackLimit();
     chunks.push(chunk);
   });
   const step = 1024;
