@@ -4,6 +4,7 @@
  * only tells input and output names, not how attention is computed, and that decides how a batch
  * must be padded. Weights are skipped by length, never copied, so this is cheap on a large graph.
  */
+import { ProtoReader as Reader } from '../util/protobuf.ts';
 
 export interface GraphNode {
   opType: string;
@@ -20,56 +21,6 @@ export interface GraphSummary {
   outputs: string[];
   /** Every op type, as `domain:op` for non-default domains (com.microsoft:GroupQueryAttention). */
   opTypes: Set<string>;
-}
-
-class Reader {
-  pos: number;
-  constructor(
-    readonly buf: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-  }
-
-  varint(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.pos >= this.end) throw new Error('truncated varint');
-      const b = this.buf[this.pos++];
-      // Above 2^53 precision is lost; only lengths and small ints are read as numbers here.
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-      shift += 7;
-      if (shift > 63) throw new Error('varint too long');
-    }
-  }
-
-  /** Calls `onField` for each field; length-delimited fields get their [start, end). */
-  fields(onField: (field: number, wire: number, start: number, end: number, value: number) => void): void {
-    while (this.pos < this.end) {
-      const key = this.varint();
-      const field = Math.floor(key / 8);
-      const wire = key & 7;
-      if (wire === 0) {
-        onField(field, wire, 0, 0, this.varint());
-      } else if (wire === 2) {
-        const len = this.varint();
-        const start = this.pos;
-        if (start + len > this.end) throw new Error('truncated field');
-        this.pos += len;
-        onField(field, wire, start, start + len, len);
-      } else if (wire === 5) {
-        this.pos += 4;
-      } else if (wire === 1) {
-        this.pos += 8;
-      } else {
-        throw new Error(`unsupported wire type ${wire}`);
-      }
-      if (this.pos > this.end) throw new Error('truncated field');
-    }
-  }
 }
 
 const text = new TextDecoder(); // UTF-8

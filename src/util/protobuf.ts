@@ -1,7 +1,8 @@
 /**
- * A minimal protobuf wire-format writer: just what an ONNX ModelProto needs (varints, 32-bit
- * floats, length-delimited fields). Keeping it here avoids a protobuf dependency and a .proto file
- * for the one message family we write.
+ * A minimal protobuf wire-format reader and writer: just what an ONNX ModelProto needs (varints,
+ * 32-bit floats, length-delimited fields). Keeping it here avoids a protobuf dependency and a
+ * .proto file for the one message family we read (src/engine/onnxGraph.ts), edit
+ * (src/engine/keepLogits.ts) and write (tools/modelgen).
  */
 export class ProtoWriter {
   private chunks: Uint8Array[] = [];
@@ -84,3 +85,81 @@ export class ProtoWriter {
     return out;
   }
 }
+
+export interface FieldSpan {
+  field: number;
+  wire: number;
+  from: number;
+  to: number;
+  start: number;
+  end: number;
+  value: number;
+}
+
+/** Reads the fields of one message in `buf[start, end)`; length-delimited payloads are given as ranges, never copied. */
+export class ProtoReader {
+  pos: number;
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end) throw new Error('truncated varint');
+      const b = this.buf[this.pos++];
+      // Above 2^53 precision is lost; only lengths and small ints are read as numbers here.
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+      if (shift > 63) throw new Error('varint too long');
+    }
+  }
+
+  /**
+   * Every field with its whole byte range [from, to) (key included, for copying it unchanged) and,
+   * for length-delimited ones, the payload's [start, end).
+   */
+  spans(): FieldSpan[] {
+    const out: FieldSpan[] = [];
+    let from = this.pos;
+    this.fields((field, wire, start, end, value) => {
+      out.push({ field, wire, from, to: this.pos, start, end, value });
+      from = this.pos;
+    });
+    return out;
+  }
+
+  /** Calls `onField` for each field; length-delimited and fixed-width fields get their [start, end). */
+  fields(onField: (field: number, wire: number, start: number, end: number, value: number) => void): void {
+    while (this.pos < this.end) {
+      const key = this.varint();
+      const field = Math.floor(key / 8);
+      const wire = key & 7;
+      if (wire === 0) {
+        onField(field, wire, 0, 0, this.varint());
+      } else if (wire === 2) {
+        const len = this.varint();
+        const start = this.pos;
+        if (start + len > this.end) throw new Error('truncated field');
+        this.pos += len;
+        onField(field, wire, start, start + len, len);
+      } else if (wire === 5 || wire === 1) {
+        // Fixed 32- or 64-bit values: passed as their byte range.
+        const start = this.pos;
+        this.pos += wire === 5 ? 4 : 8;
+        if (this.pos > this.end) throw new Error('truncated field');
+        onField(field, wire, start, this.pos, 0);
+      } else {
+        throw new Error(`unsupported wire type ${wire}`);
+      }
+      if (this.pos > this.end) throw new Error('truncated field');
+    }
+  }
+}
+

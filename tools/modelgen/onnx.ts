@@ -2,7 +2,7 @@
  * A small ONNX graph builder over ProtoWriter. Nodes are added in topological order by the model
  * builders; `finish()` serialises a ModelProto (IR 8, opset 17 plus com.microsoft for MatMulNBits).
  */
-import { ProtoWriter } from './protobuf.ts';
+import { ProtoWriter } from '../../src/util/protobuf.ts';
 
 export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export type DataType = (typeof DT)[keyof typeof DT];
