@@ -58,6 +58,8 @@ for (const { replica, id, custom } of runs) {
     await loadFromHub(page, id, { custom });
     await expect(page.getByTestId('model-name')).toContainText(id, { timeout: 60_000 });
     await expect(page.getByTestId('backend')).toHaveText('WASM');
+    // None of these exports has num_logits_to_keep: the engine added the rows input in the browser too.
+    await expect(page.getByTestId('logits-info')).toContainText('only where needed (the engine added a rows input before');
     await page.getByTestId('suite').selectOption('double_one');
     await expect(page.getByTestId('row-count')).toHaveText('10');
     await page.getByTestId('preset-quick').check();

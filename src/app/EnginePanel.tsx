@@ -70,6 +70,14 @@ export function BackendInfo() {
           <dd data-testid="backend-reason">{b.reason}</dd>
         </>
       )}
+      <dt>Logits</dt>
+      <dd data-testid="logits-info">
+        {model.logits.restricted === 'export'
+          ? 'only where needed (the export has num_logits_to_keep)'
+          : model.logits.restricted === 'added'
+            ? `only where needed (the engine added a rows input before ${model.logits.projection})`
+            : `at every position (${model.logits.reason})`}
+      </dd>
       <dt>Load</dt>
       <dd>
         {formatMs(model.loadMs)} (warm-up {formatMs(model.warmupMs)})

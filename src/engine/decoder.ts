@@ -6,6 +6,7 @@
 import { EngineError } from './errors.ts';
 import type { DecoderShape } from './modelConfig.ts';
 import type { AttentionStyle } from './onnxGraph.ts';
+import { LOGITS_ROWS_INPUT } from './logitsRows.ts';
 import type { Ort, OrtSession, OrtTensor } from './ortTypes.ts';
 
 export interface GraphIO {
@@ -16,6 +17,8 @@ export interface GraphIO {
   hasPositionIds: boolean;
   /** The name of the scalar "keep the last n logits" input, where the export has one. */
   keepInput: string | null;
+  /** The rows-to-project input the engine adds to exports without a keep input (logitsRows.ts). */
+  rowsInput: string | null;
   kvType: 'float32' | 'float16';
   /** How attention treats padding, from the graph's operators (onnxGraph.ts). */
   attention: AttentionStyle;
@@ -31,7 +34,7 @@ export function inspectGraph(session: OrtSession, shape: DecoderShape, file: str
   const outputs = new Set(session.outputNames);
   const missing = ['input_ids', 'attention_mask'].filter((n) => !inputs.has(n));
   if (!outputs.has('logits')) missing.push('logits (output)');
-  const io: GraphIO = { pastKeys: [], pastValues: [], presentKeys: [], presentValues: [], hasPositionIds: inputs.has('position_ids'), keepInput: null, kvType: 'float32', attention, useCacheBranch: inputs.has('use_cache_branch') ? 'use_cache_branch' : null, kvOnGpu: false };
+  const io: GraphIO = { pastKeys: [], pastValues: [], presentKeys: [], presentValues: [], hasPositionIds: inputs.has('position_ids'), keepInput: null, rowsInput: inputs.has(LOGITS_ROWS_INPUT) ? LOGITS_ROWS_INPUT : null, kvType: 'float32', attention, useCacheBranch: inputs.has('use_cache_branch') ? 'use_cache_branch' : null, kvOnGpu: false };
   for (let i = 0; i < shape.numLayers; i++) {
     const names = {
       pk: `past_key_values.${i}.key`,
@@ -78,10 +81,15 @@ export interface ForwardInput {
   past: KvCache | null;
   /** How many final positions need logits; only honoured by graphs with a keep input. */
   keep: number;
+  /**
+   * Graphs with a rows input: the rows (b x seq + s) to return logits for, in this order; the
+   * output is then [rows.length, vocab]. Without it every row is returned, as [batch, seq, vocab].
+   */
+  rows?: BigInt64Array;
 }
 
 export interface ForwardOutput {
-  /** Logits [batch, n, vocab] for the last n positions of the input. */
+  /** Logits [batch, n, vocab] for the last n positions of the input; with `rows`, [n = rows.length, vocab]. */
   logits: Float32Array;
   n: number;
   present: KvCache;
@@ -121,14 +129,17 @@ export class Decoder {
     };
     if (io.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', input.positions, [input.batch, input.seq]);
     if (io.keepInput) feeds[io.keepInput] = new ort.Tensor('int64', BigInt64Array.of(BigInt(input.keep)), []);
+    const rows = io.rowsInput ? (input.rows ?? BigInt64Array.from({ length: input.batch * input.seq }, (_, i) => BigInt(i))) : null;
+    if (io.rowsInput) feeds[io.rowsInput] = new ort.Tensor('int64', rows!, [rows!.length]);
     // The cache branch reads the past; the other branch ignores it (and is the one for a first pass).
     if (io.useCacheBranch) feeds[io.useCacheBranch] = new ort.Tensor('bool', Uint8Array.of(past.length > 0 ? 1 : 0), [1]);
     io.pastKeys.forEach((name, i) => (feeds[name] = past.keys[i]));
     io.pastValues.forEach((name, i) => (feeds[name] = past.values[i]));
     const out = await this.session.run(feeds);
     const logitsT = out.logits;
-    // The row width comes from the logits themselves (some exports pad the vocabulary).
-    const n = logitsT.dims[1];
+    // The row width comes from the logits themselves (some exports pad the vocabulary). Every row
+    // gathered in order is the [batch, seq, vocab] layout an unedited graph returns.
+    const n = io.rowsInput && !input.rows ? input.seq : logitsT.dims[1];
     return {
       logits: toFloat32(logitsT),
       n,

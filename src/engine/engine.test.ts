@@ -37,6 +37,8 @@ describe.each(variants)('engine on $name', ({ dir, dtype }) => {
     const llama = dir === TINY_LLAMA_DIR;
     expect(model.info.graph.positionIds).toBe(llama);
     expect(model.info.graph.numLogitsToKeep).toBe(llama);
+    // GPT-2 exports have no num_logits_to_keep: the engine adds an input naming the rows to project.
+    expect(model.info.logits.restricted).toBe(llama ? 'export' : 'added');
     expect(model.info.shape.numKvHeads).toBe(llama ? 2 : 4);
     // tiny-llama's fp32 weights live in onnx/model.onnx_data: the loader found and fed them.
     if (llama && dtype === 'fp32') expect(model.info.files).toContain('onnx/model.onnx_data');
@@ -153,7 +155,8 @@ describe('graphs without num_logits_to_keep', () => {
   it('give the same scores when fed in memory-bounded chunks', async () => {
     const whole = await loadNodeModel(TINY_GPT2_DIR, { dtype: 'fp32' });
     // 1 KiB of logits per pass forces chunks of one or two positions.
-    const chunked = await loadNodeModel(TINY_GPT2_DIR, { dtype: 'fp32', limits: { maxLogitsBytes: 4096 } });
+    // (Left as exported: the engine would otherwise add num_logits_to_keep and need no chunks.)
+    const chunked = await loadNodeModel(TINY_GPT2_DIR, { dtype: 'fp32', limits: { maxLogitsBytes: 4096 }, restrictLogits: false });
     const enc = (s: string) => whole.tokenizer.encode(s);
     const pairs = [
       { context: enc('Given the input numbers 8 and 0, the answer is'), continuation: enc(' 8.') },

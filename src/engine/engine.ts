@@ -144,9 +144,10 @@ export class LanguageModelEngine {
     const side = this.padSide;
     let maxRows = this.limits.maxBatchRows;
     let maxTokens = this.limits.maxBatchTokens;
-    if (side === 'left') {
-      // Left-padded rows keep logits for the longest continuation only: rows x that x vocabulary
-      // bounds the rows per pass (with a 150k vocabulary, more tightly than the token budget).
+    if (side === 'left' || this.decoder.io.rowsInput) {
+      // Left-padded rows keep logits for the longest continuation only, and a graph with a rows
+      // input returns exactly each row's: rows x the longest x vocabulary bounds the rows per pass
+      // (with a 150k vocabulary, more tightly than the token budget).
       const longest = Math.max(1, ...pairs.map((p) => p.continuation.length));
       maxRows = Math.min(maxRows, Math.max(1, Math.floor(this.limits.maxLogitsBytes / (longest * this.decoder.shape.vocabSize * 4))));
     } else {
@@ -161,7 +162,7 @@ export class LanguageModelEngine {
       const padded = padRows(group.map((i) => rows[i]), this.padId, side);
       // Continuation token j of a pair is predicted at its row's position context.length - 1 + j.
       const firstCol = (b: number) => columnOf(padded, b, pairs[group[b]].context.length - 1);
-      const logits = await this.runPadded(padded, Math.min(...group.map((_, b) => firstCol(b))), control);
+      const logits = await this.runPadded(padded, Math.min(...group.map((_, b) => firstCol(b))), control, (b) => Array.from(pairs[group[b]].continuation, (_, j) => firstCol(b) + j));
       this.decoder.release(logits.present);
       group.forEach((pairIndex, b) => {
         const cont = pairs[pairIndex].continuation;
@@ -193,7 +194,7 @@ export class LanguageModelEngine {
     const out: number[][] = new Array(contexts.length);
     const maxLen = Math.max(...contexts.map((c) => c.length)) + opts.max_new_tokens;
     let maxTokens = Math.max(this.limits.maxBatchTokens, maxLen);
-    if (this.padSide === 'right' && !this.decoder.io.keepInput) maxTokens = Math.min(maxTokens, this.logitsTokenBudget);
+    if (this.padSide === 'right' && !this.decoder.io.keepInput && !this.decoder.io.rowsInput) maxTokens = Math.min(maxTokens, this.logitsTokenBudget);
     const groups = planBatches(contexts.map((c) => c.length + opts.max_new_tokens), this.limits.maxBatchRows, maxTokens);
     for (const group of groups) {
       const produced = await this.generateGroup(group.map((i) => contexts[i]), group, opts, control);
@@ -223,7 +224,7 @@ export class LanguageModelEngine {
     const prompt = async (rows: readonly (readonly number[])[]) => {
       const p = padRows(rows, this.padId, side);
       const lastCol = (b: number) => columnOf(p, b, p.lastPositions[b]);
-      const logits = await this.runPadded(p, Math.min(...rows.map((_, b) => lastCol(b))), control);
+      const logits = await this.runPadded(p, Math.min(...rows.map((_, b) => lastCol(b))), control, (b) => [lastCol(b)]);
       for (let b = 0; b < B; b++) {
         const { data, offset } = logits.at(b, lastCol(b));
         pick(b, data, offset, logits.vocab);
@@ -269,16 +270,26 @@ export class LanguageModelEngine {
 
   /**
    * Runs a padded batch and returns the logits of every column from `fromCol` on. Graphs with a
-   * num_logits_to_keep input compute exactly those. Others compute logits everywhere; to bound
+   * rows input (added at load) compute only the columns `needed` lists for each row; graphs with a
+   * num_logits_to_keep input compute those from `fromCol` on. Others compute logits everywhere; to bound
    * memory they are fed in chunks (with the cache carrying the prefix) so no single logits tensor
    * exceeds maxLogitsBytes. Right-padded graphs (GroupQueryAttention) accept a chunk with a past
    * only at batch 1, so for them the callers plan multi-row passes that fit whole.
    */
-  private async runPadded(p: PaddedBatch, fromCol: number, control: RunControl): Promise<PaddedLogits> {
+  private async runPadded(p: PaddedBatch, fromCol: number, control: RunControl, needed: (row: number) => number[]): Promise<PaddedLogits> {
     const d = this.decoder;
     const L = p.length;
     const V = d.shape.vocabSize;
     const rowBytes = p.batch * V * 4;
+    if (d.io.rowsInput) {
+      const index = new Map<number, number>();
+      for (let b = 0; b < p.batch; b++) for (const col of needed(b)) if (!index.has(b * L + col)) index.set(b * L + col, index.size);
+      const rows = BigInt64Array.from(index.keys(), BigInt);
+      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep: 0, rows });
+      control.onTokens?.(p.batch * L);
+      const vocab = res.logits.length / rows.length;
+      return { at: (row, col) => ({ data: res.logits, offset: index.get(row * L + col)! * vocab }), present: res.present, vocab };
+    }
     if (d.io.keepInput || rowBytes * L <= this.limits.maxLogitsBytes) {
       const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep: L - fromCol });
       control.onTokens?.(p.batch * L);

@@ -7,6 +7,7 @@ import { chooseWeights } from './chooseWeights.ts';
 import { Decoder, inspectGraph } from './decoder.ts';
 import { LanguageModelEngine, type EngineLimits } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
+import { addLogitsRows } from './logitsRows.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
 import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
 import { attentionStyle, summariseGraph, type AttentionStyle, type GraphSummary } from './onnxGraph.ts';
@@ -26,6 +27,12 @@ export interface LoadRequest {
   knownSizes?: Partial<Record<Dtype, number>>;
   /** Overrides for the runtime session (the native benchmark runs onnxruntime-node's cpu provider). */
   sessionOptions?: Partial<SessionOptions>;
+  /**
+   * Give a graph without num_logits_to_keep an input naming the rows to project (logitsRows.ts), so
+   * passes compute logits only where the engine reads them. Default true; false leaves the graph as
+   * it is (comparisons).
+   */
+  restrictLogits?: boolean;
 }
 
 export interface ModelInfo {
@@ -37,6 +44,11 @@ export interface ModelInfo {
   shape: DecoderShape;
   /** The graph's optional inputs, as found. */
   graph: { positionIds: boolean; numLogitsToKeep: boolean; kvType: string; attention: AttentionStyle; useCacheBranch: boolean; kvLocation: 'cpu' | 'gpu-buffer' };
+  /**
+   * Where the logits are computed: 'export' (the graph has num_logits_to_keep), 'added' (the engine
+   * added a rows input at load, before the named projection), or 'no' (every position) with the reason.
+   */
+  logits: { restricted: 'export' } | { restricted: 'added'; projection: string } | { restricted: 'no'; reason: string };
   /** Token ids put before every context (the tokenizer's BOS, where its post-processor adds one). */
   contextPrefix: number[];
   /** Every file the model was built from. */
@@ -118,25 +130,45 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(n)! })) } : {}),
     ...req.sessionOptions,
   };
-  let session;
-  try {
-    session = await ort.InferenceSession.create(graph, options);
-  } catch (err) {
-    const e = toEngineError(err, { file: graphFile });
-    if (e.code === 'BAD_MODEL') throw new EngineError('BAD_MODEL', `${graphFile} could not be loaded by onnxruntime (${req.backend.backend}): ${(err as Error).message ?? err}`, { file: graphFile, cause: err });
-    throw e;
-  }
-  const decoder = new Decoder(ort, session, shape, { ...inspectGraph(session, shape, graphFile, attentionStyle(summary)), kvOnGpu: kvOnGpu && presentOutputs.length > 0 });
-  const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix() });
+  const start = async (bytes: Uint8Array) => {
+    let session;
+    try {
+      session = await ort.InferenceSession.create(bytes, options);
+    } catch (err) {
+      const e = toEngineError(err, { file: graphFile });
+      if (e.code === 'BAD_MODEL') throw new EngineError('BAD_MODEL', `${graphFile} could not be loaded by onnxruntime (${req.backend.backend}): ${(err as Error).message ?? err}`, { file: graphFile, cause: err });
+      throw e;
+    }
+    const decoder = new Decoder(ort, session, shape, { ...inspectGraph(session, shape, graphFile, attentionStyle(summary)), kvOnGpu: kvOnGpu && presentOutputs.length > 0 });
+    const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix() });
+    // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
+    const tw = performance.now();
+    try {
+      await engine.score([{ context: [0, 0], continuation: [0, 0] }]);
+    } catch (err) {
+      await session.release().catch(() => undefined);
+      throw toEngineError(err, { file: graphFile });
+    }
+    return { session, decoder, engine, warmupMs: performance.now() - tw };
+  };
 
-  // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
-  const tw = performance.now();
-  try {
-    await engine.score([{ context: [0, 0], continuation: [0, 0] }]);
-  } catch (err) {
-    throw toEngineError(err, { file: graphFile });
+  let logits: ModelInfo['logits'];
+  let started: Awaited<ReturnType<typeof start>> | null = null;
+  const edit = req.restrictLogits === false ? { skipped: 'switched off' } : addLogitsRows(graph);
+  if ('model' in edit) {
+    try {
+      started = await start(edit.model);
+      logits = { restricted: 'added', projection: edit.projection };
+    } catch (err) {
+      // The edited graph did not load or run: the export as it is still does, with logits everywhere.
+      if ((err as EngineError).code === 'ABORTED' || (err as EngineError).code === 'OUT_OF_MEMORY') throw err;
+      logits = { restricted: 'no', reason: `adding the rows input failed (${(err as Error).message})` };
+    }
+  } else {
+    logits = edit.skipped === 'has-keep-input' ? { restricted: 'export' } : { restricted: 'no', reason: edit.skipped };
   }
-  const warmupMs = performance.now() - tw;
+  started ??= await start(graph);
+  const { session, decoder, engine, warmupMs } = started;
   const bytes = [...meta.values(), graph, ...ext.values()].reduce((s, b) => s + b.byteLength, 0);
   return {
     engine,
@@ -156,6 +188,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
         useCacheBranch: decoder.io.useCacheBranch !== null,
         kvLocation: decoder.io.kvOnGpu ? 'gpu-buffer' : 'cpu',
       },
+      logits,
       contextPrefix: [...engine.contextPrefix],
       files: [...meta.keys(), graphFile, ...extNames.map((n) => `onnx/${n}`)],
       bytes,

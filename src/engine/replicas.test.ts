@@ -58,12 +58,15 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
   let chunked: LoadedModel;
   let twin: LoadedModel;
   let solo: LoadedModel;
+  let whole: LoadedModel;
   let pairs: ScorePair[];
   const dir = () => path.join(REPLICAS_DIR, spec.name);
   beforeAll(async () => {
     model = await loadNodeModel(dir(), { dtype: format });
     // Room for the logits of about three positions per pass: forces single rows in chunks.
-    chunked = await loadNodeModel(dir(), { dtype: format, limits: { maxLogitsBytes: 3 * model.info.shape.vocabSize * 4 } });
+    // The export left as it is (logits at every position), once whole and once in chunks.
+    whole = await loadNodeModel(dir(), { dtype: format, restrictLogits: false });
+    chunked = await loadNodeModel(dir(), { dtype: format, restrictLogits: false, limits: { maxLogitsBytes: 3 * model.info.shape.vocabSize * 4 } });
     // One row per pass: each context generated alone, from the same random stream as in the batch.
     solo = await loadNodeModel(dir(), { dtype: format, limits: { maxBatchRows: 1 } });
     twin = await loadNodeModel(`${dir()}-twin`, { dtype: format === 'fp32' ? 'fp32' : 'q4' });
@@ -81,13 +84,17 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     await chunked?.dispose();
     await twin?.dispose();
     await solo?.dispose();
+    await whole?.dispose();
   });
 
   it('is read as the style it replicates', () => {
     expect(model.info.dtype).toBe(format);
     expect(model.info.graph.attention).toBe(spec.style === 'fused-gqa' ? 'right-padded' : 'masked');
     expect(model.info.graph.kvType).toBe(format === 'q4f16' && spec.q4f16Io !== 'float32' ? 'float16' : 'float32');
+    // No export of this style has num_logits_to_keep: the engine added a rows input before the vocabulary projection.
     expect(model.info.graph.numLogitsToKeep).toBe(false);
+    expect(whole.info.logits).toEqual({ restricted: 'no', reason: 'switched off' });
+    expect(model.info.logits).toEqual({ restricted: 'added', projection: expect.stringMatching(spec.style === 'merged' ? /^If > MatMul/ : /^MatMul(NBits)? lm_head/) });
     expect(model.info.graph.useCacheBranch).toBe(spec.style === 'merged');
     if (spec.externalChunkBytes && format === 'fp32') {
       const data = spec.externalDataName === 'builder' ? ['onnx/model.onnx.data'] : ['onnx/model.onnx_data', 'onnx/model.onnx_data_1'];
@@ -116,6 +123,40 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
       const oracle = await oracleScore(twin, [...prefix, ...pairs[i].context, ...pairs[i].continuation], pairs[i].continuation.length);
       expect(maxAbsDiff(batched[i].logprobs, oracle)).toBeLessThanOrEqual(twinTolerance(format));
     }
+  });
+
+  it('computes logits only at the positions it reads, with the scores and tokens of the export left as it is', async () => {
+    const rowsPerPass = async (m: LoadedModel, run: () => Promise<unknown>) => {
+      const d = m.engine.decoder;
+      const forward = d.forward.bind(d);
+      // Per pass: positions fed, and rows of logits computed.
+      const seen: { fed: number; rows: number }[] = [];
+      d.forward = async (input) => {
+        const out = await forward(input);
+        seen.push({ fed: input.batch * input.seq, rows: out.logits.length / m.info.shape.vocabSize });
+        return out;
+      };
+      try {
+        await run();
+      } finally {
+        d.forward = forward;
+      }
+      return seen;
+    };
+    let restricted: Awaited<ReturnType<LoadedModel['engine']['score']>> = [];
+    let everywhere: typeof restricted = [];
+    const cut = await rowsPerPass(model, async () => (restricted = await model.engine.score(pairs)));
+    const all = await rowsPerPass(whole, async () => (everywhere = await whole.engine.score(pairs)));
+    // The export computes a row of logits per position fed; the edited graph one per continuation token scored.
+    expect(all.every((p) => p.rows === p.fed)).toBe(true);
+    expect(cut.reduce((t, p) => t + p.rows, 0)).toBe(pairs.reduce((t, p) => t + p.continuation.length, 0));
+    pairs.forEach((_, i) => {
+      expect(maxAbsDiff(restricted[i].logprobs, everywhere[i].logprobs)).toBeLessThanOrEqual(1e-4);
+      expect(restricted[i].isArgmax).toEqual(everywhere[i].isArgmax);
+    });
+    const opts = { max_new_tokens: 6, seed: 7, temperature: 4, top_k: 0, top_p: 1 };
+    const contexts = pairs.map((p) => p.context);
+    expect(await model.engine.generate(contexts, opts)).toEqual(await whole.engine.generate(contexts, opts));
   });
 
   it('generates the same tokens for a batch of different-length contexts as for each alone, greedy and seeded', async () => {

@@ -53,6 +53,14 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Bytes already in wire format (a field copied from another message), as they are. */
+  raw(value: Uint8Array): this {
+    this.flushScratch();
+    this.chunks.push(value);
+    this.size += value.length;
+    return this;
+  }
+
   string(field: number, value: string): this {
     return this.bytes(field, new TextEncoder().encode(value));
   }

@@ -22,6 +22,8 @@ export interface LoadSpec {
   runtime?: 'auto' | 'jspi' | 'asyncify';
   /** Batch and memory limits (tests force the chunked path with a small maxLogitsBytes). */
   limits?: Partial<EngineLimits>;
+  /** false: leave a graph without num_logits_to_keep as exported (logits at every position; bench:engine compares). */
+  restrictLogits?: boolean;
 }
 
 /** What the UI learns about a loaded model: ModelInfo is plain data, so it crosses postMessage as is. */

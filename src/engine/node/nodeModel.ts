@@ -94,6 +94,8 @@ export interface NodeLoadOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Cancels the load (an EngineError with code ABORTED). */
   signal?: AbortSignal;
+  /** false: leave a graph without num_logits_to_keep as it is (logits at every position; for comparisons). */
+  restrictLogits?: boolean;
 }
 
 /** Where a model's files come from: a shipped model, a folder with config.json, or a hub id. */
@@ -119,5 +121,5 @@ export async function loadNodeModel(nameOrPath: string, opts: NodeLoadOptions = 
   // onnxruntime-node takes its thread count as a session option; onnxruntime-web from env.wasm.
   const sessionOptions = opts.provider === 'cpu' ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
   const control = { signal: opts.signal, onProgress: opts.onProgress };
-  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control });
+  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control, restrictLogits: opts.restrictLogits });
 }
