@@ -1,0 +1,55 @@
+/**
+ * Hub-shaped benchmark models: the architecture, vocabulary size and head layout of a catalogue
+ * model, in the export style of its real repository (the fused GroupQueryAttention graph of the
+ * smollm2-gqa replica, docs/models.md), with random seeded weights. Built on first use into
+ * .cache/hub-shaped/<name> (ignored, never committed, never downloaded); about a minute and a
+ * few hundred MB for the SmolLM2-135M shape. The tokenizer is the smollm2-gqa replica's (512
+ * tokens): the benchmarks need real token ids, not a real vocabulary, and every id it makes is
+ * inside the model's 49,152.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../src/engine/node/nodeModel.ts';
+import { REPLICAS_DIR } from '../src/test/testModels.ts';
+import { buildFusedLlamaGraph } from './modelgen/fusedLlama.ts';
+import { writeModelFolder } from './modelgen/layout.ts';
+import { llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
+import { randomLlamaWeights } from './modelgen/randomWeights.ts';
+
+export const HUB_SHAPES = {
+  /** HuggingFaceTB/SmolLM2-135M-Instruct's config.json: 30 layers, width 576, 9 query and 3 key-value heads of 64, vocabulary 49,152, tied embeddings. */
+  'smollm2-135m': { hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, vocabSize: 49152, maxPositions: 2048, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true },
+} as const satisfies Record<string, Omit<LlamaConfig, 'bosTokenId' | 'eosTokenId'>>;
+
+export type HubShape = keyof typeof HUB_SHAPES;
+
+export const HUB_SHAPED_DIR = path.join(PROJECT_ROOT, '.cache', 'hub-shaped');
+
+/** The model folder for `name` (q4 weights, as the catalogue recommends for WASM), built if missing. */
+export async function ensureHubShaped(name: HubShape, log: (s: string) => void = () => undefined): Promise<string> {
+  const dir = path.join(HUB_SHAPED_DIR, name);
+  if (existsSync(path.join(dir, 'onnx', 'model_q4.onnx'))) return dir;
+  const replica = path.join(REPLICAS_DIR, 'smollm2-gqa');
+  if (!existsSync(path.join(replica, 'tokenizer.json'))) throw new Error(`${replica} is missing: run \`npm run test-models\` first`);
+  log(`building the ${name}-shaped benchmark model into ${dir} (random weights; once)`);
+  const replicaConfig = JSON.parse(await readFile(path.join(replica, 'config.json'), 'utf8'));
+  const eos = replicaConfig.eos_token_id as number;
+  const cfg: LlamaConfig = { ...HUB_SHAPES[name], bosTokenId: replicaConfig.bos_token_id ?? eos, eosTokenId: eos };
+  const weights = randomLlamaWeights(cfg, 135);
+  const graph = buildFusedLlamaGraph(cfg, weights, { format: 'q4', positionIds: true, accuracyLevel: 4 }).finish();
+  await writeModelFolder(dir, {
+    config: { ...llamaConfigJson(cfg), architectures: ['LlamaForCausalLM'], model_type: 'llama', eos_token_id: eos },
+    generationConfig: JSON.parse(await readFile(path.join(replica, 'generation_config.json'), 'utf8')),
+    tokenizerJson: JSON.parse(await readFile(path.join(replica, 'tokenizer.json'), 'utf8')),
+    tokenizerConfig: JSON.parse(await readFile(path.join(replica, 'tokenizer_config.json'), 'utf8')),
+    graphs: { 'model_q4.onnx': graph },
+    readme: `# ${name} (shape only)\n\nA benchmark model with the shape of ${name} and random weights, built by tools/hubShaped.ts. It knows nothing.\n`,
+  });
+  return dir;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const name = (process.argv[2] ?? 'smollm2-135m') as HubShape;
+  console.log(await ensureHubShaped(name, console.log));
+}
