@@ -32,7 +32,17 @@ test('during a run, at 1366 x 768, the best prompt, progress, charts and pool ar
   await expect(page.getByTestId('setup-panels')).toBeHidden();
   await page.screenshot({ path: 'test-results/screenshots/run-view-1366x768.png' });
   // The candidate stream: this step's candidates; a mutation marks what it kept and what it regrew.
-  const mutation = page.locator('[data-testid="stream-row"][data-kind="mutation"]').first();
+  // All of a step's mutations share one cut, and a cut after 0 tokens keeps nothing: then go on a
+  // step (or a few) until a step's mutations keep some tokens.
+  const keeping = page.locator('[data-testid="stream-row"][data-kind="mutation"]').filter({ has: page.locator('[data-testid="kept"]:not(:empty)') });
+  for (let tries = 0; tries < 8 && (await keeping.count()) === 0; tries++) {
+    const at = Number(await page.getByTestId('step').textContent());
+    await page.getByTestId('resume').click();
+    await expect.poll(async () => Number(await page.getByTestId('step').textContent()), { timeout: 60_000 }).toBeGreaterThan(at);
+    await page.getByTestId('pause').click();
+    await expect(page.getByTestId('run-status')).toHaveText('paused', { timeout: 60_000 });
+  }
+  const mutation = keeping.first();
   await expect(mutation.getByTestId('kept')).toBeVisible();
   const kept = (await mutation.getByTestId('kept').textContent())!;
   const regrown = (await mutation.getByTestId('regrown').textContent())!;
