@@ -1,11 +1,10 @@
 /**
  * Hub-shaped benchmark models: the architecture, vocabulary size and head layout of a catalogue
- * model, in the export style of its real repository (the fused GroupQueryAttention graph of the
- * smollm2-gqa replica, docs/models.md), with random seeded weights. Built on first use into
- * .cache/hub-shaped/<name> (ignored, never committed, never downloaded); about a minute and a
- * few hundred MB for the SmolLM2-135M shape. The tokenizer is the smollm2-gqa replica's (512
- * tokens): the benchmarks need real token ids, not a real vocabulary, and every id it makes is
- * inside the model's 49,152.
+ * model, in the export style of its real repository as the replicas reproduce it (docs/models.md),
+ * with random seeded weights. Built on first use into .cache/hub-shaped/<name> (ignored, never
+ * committed, never downloaded): 21 s and 189 MB for the SmolLM2-135M shape. The tokenizer is the
+ * matching replica's (512 tokens): the benchmarks need real token ids, not a real vocabulary, and
+ * every id it makes is inside the model's.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,13 +13,30 @@ import { PROJECT_ROOT } from '../src/engine/node/nodeModel.ts';
 import { REPLICAS_DIR } from '../src/test/testModels.ts';
 import { buildFusedLlamaGraph } from './modelgen/fusedLlama.ts';
 import { writeModelFolder } from './modelgen/layout.ts';
-import { llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
+import { buildLlamaOnnx, llamaConfigJson, type LlamaConfig } from './modelgen/llama.ts';
 import { randomLlamaWeights } from './modelgen/randomWeights.ts';
 
+interface HubShapeSpec {
+  /** The replica whose export style (and tokenizer) the model takes. */
+  replica: 'smollm2-gqa' | 'qwen25-plain';
+  modelType: 'llama' | 'qwen2';
+  config: Omit<LlamaConfig, 'bosTokenId' | 'eosTokenId'>;
+}
+
 export const HUB_SHAPES = {
-  /** HuggingFaceTB/SmolLM2-135M-Instruct's config.json: 30 layers, width 576, 9 query and 3 key-value heads of 64, vocabulary 49,152, tied embeddings. */
-  'smollm2-135m': { hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, vocabSize: 49152, maxPositions: 2048, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true },
-} as const satisfies Record<string, Omit<LlamaConfig, 'bosTokenId' | 'eosTokenId'>>;
+  /** HuggingFaceTB/SmolLM2-135M-Instruct's config.json: 30 layers, width 576, 9 query and 3 key-value heads of 64, vocabulary 49,152, tied embeddings; the fused GQA export. */
+  'smollm2-135m': {
+    replica: 'smollm2-gqa',
+    modelType: 'llama',
+    config: { hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, vocabSize: 49152, maxPositions: 2048, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true },
+  },
+  /** onnx-community/Qwen2.5-0.5B-Instruct's config.json: 24 layers, width 896, 14 query and 2 key-value heads of 64, q/k/v biases, vocabulary 151,936, tied; optimum's plain export without num_logits_to_keep. */
+  'qwen25-0.5b': {
+    replica: 'qwen25-plain',
+    modelType: 'qwen2',
+    config: { hiddenSize: 896, intermediateSize: 4864, numLayers: 24, numHeads: 14, numKvHeads: 2, headDim: 64, vocabSize: 151936, maxPositions: 2048, rmsNormEps: 1e-6, ropeTheta: 1000000, tieWordEmbeddings: true, attentionBias: true },
+  },
+} as const satisfies Record<string, HubShapeSpec>;
 
 export type HubShape = keyof typeof HUB_SHAPES;
 
@@ -30,16 +46,18 @@ export const HUB_SHAPED_DIR = path.join(PROJECT_ROOT, '.cache', 'hub-shaped');
 export async function ensureHubShaped(name: HubShape, log: (s: string) => void = () => undefined): Promise<string> {
   const dir = path.join(HUB_SHAPED_DIR, name);
   if (existsSync(path.join(dir, 'onnx', 'model_q4.onnx'))) return dir;
-  const replica = path.join(REPLICAS_DIR, 'smollm2-gqa');
+  const shape: HubShapeSpec = HUB_SHAPES[name];
+  const replica = path.join(REPLICAS_DIR, shape.replica);
   if (!existsSync(path.join(replica, 'tokenizer.json'))) throw new Error(`${replica} is missing: run \`npm run test-models\` first`);
   log(`building the ${name}-shaped benchmark model into ${dir} (random weights; once)`);
   const replicaConfig = JSON.parse(await readFile(path.join(replica, 'config.json'), 'utf8'));
-  const eos = replicaConfig.eos_token_id as number;
-  const cfg: LlamaConfig = { ...HUB_SHAPES[name], bosTokenId: replicaConfig.bos_token_id ?? eos, eosTokenId: eos };
+  const eos = replicaConfig.eos_token_id as number | number[];
+  const eosId = Array.isArray(eos) ? eos[0] : eos;
+  const cfg: LlamaConfig = { ...shape.config, bosTokenId: replicaConfig.bos_token_id ?? eosId, eosTokenId: eosId };
   const weights = randomLlamaWeights(cfg, 135);
-  const graph = buildFusedLlamaGraph(cfg, weights, { format: 'q4', positionIds: true, accuracyLevel: 4 }).finish();
+  const graph = shape.replica === 'smollm2-gqa' ? buildFusedLlamaGraph(cfg, weights, { format: 'q4', positionIds: true, accuracyLevel: 4 }).finish() : buildLlamaOnnx(cfg, weights, 'q4', { numLogitsToKeep: false });
   await writeModelFolder(dir, {
-    config: { ...llamaConfigJson(cfg), architectures: ['LlamaForCausalLM'], model_type: 'llama', eos_token_id: eos },
+    config: { ...llamaConfigJson(cfg), architectures: [shape.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'], model_type: shape.modelType, eos_token_id: eos },
     generationConfig: JSON.parse(await readFile(path.join(replica, 'generation_config.json'), 'utf8')),
     tokenizerJson: JSON.parse(await readFile(path.join(replica, 'tokenizer.json'), 'utf8')),
     tokenizerConfig: JSON.parse(await readFile(path.join(replica, 'tokenizer_config.json'), 'utf8')),
