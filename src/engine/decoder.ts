@@ -6,7 +6,7 @@
 import { EngineError } from './errors.ts';
 import type { DecoderShape } from './modelConfig.ts';
 import type { AttentionStyle } from './onnxGraph.ts';
-import { LOGITS_ROWS_INPUT } from './logitsRows.ts';
+import { KEEP_INPUT_NAMES, LOGITS_ROWS_INPUT } from './logitsRows.ts';
 import type { Ort, OrtSession, OrtTensor } from './ortTypes.ts';
 
 export interface GraphIO {
@@ -54,7 +54,7 @@ export function inspectGraph(session: OrtSession, shape: DecoderShape, file: str
   if (missing.length) {
     throw new EngineError('BAD_MODEL', `${file} is not a decoder with a key-value cache for ${shape.numLayers} layers: missing ${missing.join(', ')}. Export it with past key values (use_cache).`, { file });
   }
-  io.keepInput = ['num_logits_to_keep', 'logits_to_keep'].find((n) => inputs.has(n)) ?? null;
+  io.keepInput = KEEP_INPUT_NAMES.find((n) => inputs.has(n)) ?? null;
   // inputMetadata arrived in onnxruntime 1.21; older builds fall back to float32 caches.
   const meta = (session as unknown as { inputMetadata?: readonly { name: string; type?: string }[] }).inputMetadata;
   const kvMeta = meta?.find((m) => m.name === io.pastKeys[0]);

@@ -26,6 +26,8 @@ export type LogitsRowsSkip = 'has-keep-input' | 'no-projection-found' | 'old-ops
 
 /** The input the edit adds: int64 [K], the rows (b x S + s) whose logits the pass returns, in that order. */
 export const LOGITS_ROWS_INPUT = 'iprompt_logits_rows';
+/** The names exports give the scalar "keep the last n logits" input; a graph with one is left alone. */
+export const KEEP_INPUT_NAMES = ['num_logits_to_keep', 'logits_to_keep'] as const;
 const PREFIX = '/iprompt/logits_rows/';
 const INT64 = 7;
 const text = new TextDecoder();
@@ -83,17 +85,6 @@ function node(opType: string, inputs: string[], output: string, axis?: number): 
   return w.finish();
 }
 
-/** The projection node with its activation input (the `index`-th input) renamed. */
-function withInput(buf: Uint8Array, n: NodeInfo, index: number, name: string): Uint8Array {
-  const w = new ProtoWriter();
-  let seen = 0;
-  for (const f of new ProtoReader(buf, n.span.start, n.span.end).spans()) {
-    if (f.field === 1 && f.wire === 2 && seen++ === index) w.string(1, name);
-    else w.raw(buf.subarray(f.from, f.to));
-  }
-  return w.finish();
-}
-
 /** An If node's subgraph attributes (then_branch, else_branch): AttributeProto name (1), g (6). */
 function branches(buf: Uint8Array, nodeFields: readonly FieldSpan[]): { attr: FieldSpan; graph: FieldSpan }[] {
   const out: { attr: FieldSpan; graph: FieldSpan }[] = [];
@@ -116,6 +107,13 @@ function splice(buf: Uint8Array, spans: readonly FieldSpan[], replace: Map<Field
 /** A field re-encoded with a new payload. */
 const field = (number: number, payload: Uint8Array) => new ProtoWriter().bytes(number, payload).finish();
 
+/** The projection node with its activation input (the `index`-th input, NodeProto field 1) renamed. */
+function withInput(buf: Uint8Array, n: NodeInfo, index: number, name: string): Uint8Array {
+  const fields = new ProtoReader(buf, n.span.start, n.span.end).spans();
+  const input = fields.filter((f) => f.field === 1 && f.wire === 2)[index];
+  return splice(buf, fields, new Map([[input, new ProtoWriter().string(1, name).finish()]]));
+}
+
 /**
  * One GraphProto with the rows before the projection that produces `output` gathered by
  * LOGITS_ROWS_INPUT (a name from this graph or an enclosing one). An If node on the way (optimum's
@@ -125,12 +123,10 @@ function cutGraph(buf: Uint8Array, graphSpan: FieldSpan, output: string, prefix:
   const graph = new ProtoReader(buf, graphSpan.start, graphSpan.end).spans();
   const nodes: NodeInfo[] = [];
   const initializers = new Set<string>();
-  const outputs: string[] = [];
   for (const f of graph) {
     if (f.wire !== 2) continue;
     if (f.field === 1) nodes.push(readNode(buf, f));
     else if (f.field === 5) initializers.add(nameOf(buf, f, 8));
-    else if (f.field === 12) outputs.push(nameOf(buf, f, 1));
   }
   const producer = new Map<string, NodeInfo>();
   for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
@@ -205,7 +201,7 @@ export function addLogitsRows(model: Uint8Array): LogitsRowsEdit | { skipped: Lo
   const top = new ProtoReader(model, 0, model.length).spans();
   const graphSpan = top.find((f) => f.field === 7 && f.wire === 2);
   if (!graphSpan) throw new Error('no graph in the model');
-  // opset_import (8): OperatorSetIdProto domain (1), version (2). Slice with inputs needs 10.
+  // opset_import (8): OperatorSetIdProto domain (1), version (2), of the default domain.
   let opset = 0;
   for (const f of top) {
     if (f.field !== 8 || f.wire !== 2) continue;
@@ -214,7 +210,7 @@ export function addLogitsRows(model: Uint8Array): LogitsRowsEdit | { skipped: Lo
     if (!domain || isDefault(str(model, domain))) opset = Math.max(opset, parts.find((p) => p.field === 2 && p.wire === 0)?.value ?? 0);
   }
   const inputs = new ProtoReader(model, graphSpan.start, graphSpan.end).spans().filter((f) => f.field === 11 && f.wire === 2).map((f) => nameOf(model, f, 1));
-  if (inputs.includes('num_logits_to_keep') || inputs.includes('logits_to_keep')) return { skipped: 'has-keep-input' };
+  if (KEEP_INPUT_NAMES.some((n) => inputs.includes(n))) return { skipped: 'has-keep-input' };
   // Gather, Flatten, Concat and Reshape as used here all exist from opset 5 on; 11 to be safe with Flatten's axis 2 and negative indices.
   if (opset < 11) return { skipped: 'old-opset' };
   const cut = cutGraph(model, graphSpan, 'logits', PREFIX);
