@@ -136,37 +136,42 @@ export const EMPTY_RUN: Omit<RunData, 'preset' | 'overrides' | 'measuredSpeed'> 
   opened: null,
   leader: null,
   historyId: null,
+  // Never changed in place (the events reducer copies it), so one empty map serves every reset.
   lineage: new Map(),
 };
 
-export const useRunStore = create<RunState>((set, get) => ({
-  preset: 'quick',
-  overrides: {},
-  measuredSpeed: null,
-  ...EMPTY_RUN,
-  choosePreset: (preset) => set({ preset, overrides: {} }),
-  setOption: (key, value) => {
-    const overrides: Record<string, unknown> = { ...get().overrides, [key]: value };
-    if (value === undefined) delete overrides[key];
-    set({ overrides: overrides as IPromptOptionsInput });
-  },
-  restoreSettings: (preset, overrides) => set({ preset, overrides }),
-  startRun: (resumed) => set({ ...EMPTY_RUN, status: 'running', lineage: new Map(), ...(resumed && { series: resumed.series, step: resumed.step }) }),
-  applyEvents: (events) => set(reduceSearchEvents(get(), events)),
-  requestPause: () => set({ status: 'pausing' }),
-  requestResume: () => set({ status: 'running' }),
-  requestStop: () => set({ status: 'stopping' }),
-  finishRun: (result, record) => set({ status: 'done', result, record, ranking: null, measuredSpeed: get().tokensPerSecond || get().measuredSpeed }),
-  failRun: (error) => set({ status: 'error', error, measuredSpeed: get().tokensPerSecond || get().measuredSpeed }),
-  openRecord: (record, from, note, historyId) =>
-    set({ ...EMPTY_RUN, lineage: new Map(), status: 'done', record, series: record.result?.series ?? [], preset: 'default', overrides: { ...record.options }, opened: { from, note }, historyId }),
-  linkHistory: (record, id) => {
-    if (get().record === record) set({ historyId: id });
-  },
-  updateRecord: (current, next) => {
-    if (get().record !== current) return false;
-    set({ record: next });
-    return true;
-  },
-  selectPrompt: (selected) => set({ selected }),
-}));
+export const useRunStore = create<RunState>((set, get) => {
+  // A run that ends (finished or failed) keeps its speed for the next estimate; one that measured none keeps the last.
+  const lastSpeed = () => get().tokensPerSecond || get().measuredSpeed;
+  return {
+    preset: 'quick',
+    overrides: {},
+    measuredSpeed: null,
+    ...EMPTY_RUN,
+    choosePreset: (preset) => set({ preset, overrides: {} }),
+    setOption: (key, value) => {
+      const overrides: Record<string, unknown> = { ...get().overrides, [key]: value };
+      if (value === undefined) delete overrides[key];
+      set({ overrides: overrides as IPromptOptionsInput });
+    },
+    restoreSettings: (preset, overrides) => set({ preset, overrides }),
+    startRun: (resumed) => set({ ...EMPTY_RUN, status: 'running', ...(resumed && { series: resumed.series, step: resumed.step }) }),
+    applyEvents: (events) => set(reduceSearchEvents(get(), events)),
+    requestPause: () => set({ status: 'pausing' }),
+    requestResume: () => set({ status: 'running' }),
+    requestStop: () => set({ status: 'stopping' }),
+    finishRun: (result, record) => set({ status: 'done', result, record, ranking: null, measuredSpeed: lastSpeed() }),
+    failRun: (error) => set({ status: 'error', error, measuredSpeed: lastSpeed() }),
+    openRecord: (record, from, note, historyId) =>
+      set({ ...EMPTY_RUN, status: 'done', record, series: record.result?.series ?? [], preset: 'default', overrides: { ...record.options }, opened: { from, note }, historyId }),
+    linkHistory: (record, id) => {
+      if (get().record === record) set({ historyId: id });
+    },
+    updateRecord: (current, next) => {
+      if (get().record !== current) return false;
+      set({ record: next });
+      return true;
+    },
+    selectPrompt: (selected) => set({ selected }),
+  };
+});
