@@ -1,8 +1,8 @@
 /**
- * npm run bench:engine [-- --json] [--model NAME | --model smollm2-135m] [--dtype q4|fp32]
+ * npm run bench:engine [-- --json] [--model NAME | smollm2-135m | qwen25-0.5b] [--dtype q4|fp32]
  *
- * `--model smollm2-135m` runs a hub-shaped model (tools/hubShaped.ts: SmolLM2-135M's shape and
- * export style, random weights), built into .cache/hub-shaped on first use.
+ * `--model smollm2-135m` or `qwen25-0.5b` runs a hub-shaped model (tools/hubShaped.ts: that
+ * model's shape and export style, random weights), built into .cache/hub-shaped on first use.
  *
  * Scoring throughput (real tokens per second) and peak memory of the engine, in one run on one
  * model (by default the largest shipped one), on:
@@ -110,13 +110,17 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** The production build the browser rows load, made if there is none. */
+function ensureBuild(): void {
+  if (existsSync(path.join(PROJECT_ROOT, 'dist', 'harness.html'))) return;
+  const b = spawnSync('npx', ['vite', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  if (b.status !== 0) throw new Error('vite build failed');
+}
+
 async function browserRows(model: string, dtype: string, compareLogits: boolean): Promise<Row[]> {
   const exe = findChromium();
   if (!exe) throw new Error('No Chromium found: run `node scripts/ensure-chromium.mjs` first');
-  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'harness.html'))) {
-    const b = spawnSync('npx', ['vite', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-    if (b.status !== 0) throw new Error('vite build failed');
-  }
+  ensureBuild();
   const port = 4300 + Math.floor(Math.random() * 500);
   const preview = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--bypass-lock'], { cwd: PROJECT_ROOT, stdio: 'ignore', detached: true });
   const base = `http://127.0.0.1:${port}`;
@@ -186,12 +190,12 @@ async function main() {
   if (flag('--child')) return child(flag('--child') as 'node' | 'native', Number(flag('--threads') ?? 1), flag('--model')!, flag('--dtype') as 'q4', !args.includes('--no-logits-rows'));
   const json = args.includes('--json');
   const log = (s: string) => (json ? process.stderr.write(s + '\n') : console.log(s));
-  let model = flag('--model') ?? largestShippedModel();
+  const model = flag('--model') ?? largestShippedModel();
   let dir = path.join(SHIPPED_MODELS_DIR, model);
   if (model in HUB_SHAPES) {
     // Served to the browser as if shipped: a link under dist/models (the build is made first).
     dir = await ensureHubShaped(model as HubShape, log);
-    if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'harness.html'))) spawnSync('npx', ['vite', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    ensureBuild();
     const served = path.join(PROJECT_ROOT, 'dist', 'models', model);
     rmSync(served, { recursive: true, force: true });
     symlinkSync(dir, served);
