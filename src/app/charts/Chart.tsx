@@ -35,15 +35,18 @@ function resolve(color: string): string {
   return m ? getComputedStyle(document.documentElement).getPropertyValue(m[1]).trim() || '#888' : color;
 }
 
+const darkQuery = () => (typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null);
+
+/** The system's colour scheme, followed as it changes (one listener per chart, added once: charts render every step). */
 function useColorScheme(): string {
-  const query = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
-  const [dark, setDark] = useState(query?.matches ?? false);
+  const [dark, setDark] = useState(() => darkQuery()?.matches ?? false);
   useEffect(() => {
+    const query = darkQuery();
     if (!query) return;
     const on = (e: MediaQueryListEvent) => setDark(e.matches);
     query.addEventListener('change', on);
     return () => query.removeEventListener('change', on);
-  }, [query]);
+  }, []);
   return dark ? 'dark' : 'light';
 }
 
