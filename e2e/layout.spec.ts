@@ -47,16 +47,18 @@ test('during a run, at 1366 x 768, the best prompt, progress, charts and pool ar
   const kept = (await mutation.getByTestId('kept').textContent())!;
   const regrown = (await mutation.getByTestId('regrown').textContent())!;
   expect(kept.length + regrown.length).toBeGreaterThan(0);
-  // The scatter names the candidate under the pointer: sweep the plot until a point is hit.
+  // The scatter names the candidate under the pointer: sweep the plot from its right edge (the
+  // latest steps, drawn after the chart was made) until a point is hit.
   const plot = (await page.getByTestId('candidates-chart').locator('.u-over').boundingBox())!;
   const tip = page.getByTestId('candidates-chart').locator('.chart-tip');
-  search: for (let y = plot.y + 2; y < plot.y + plot.height; y += 8) {
-    for (let x = plot.x + 2; x < plot.x + plot.width; x += 8) {
+  search: for (let x = plot.x + plot.width - 2; x > plot.x; x -= 8) {
+    for (let y = plot.y + 2; y < plot.y + plot.height; y += 8) {
       await page.mouse.move(x, y);
       if (await tip.isVisible()) break search;
     }
   }
   await expect(tip).toContainText(/^".*" · step \d+ · loss \d+\.\d{4}$/);
+  expect(Number(/step (\d+)/.exec((await tip.textContent())!)![1])).toBeGreaterThanOrEqual(3);
   // The ancestry of a pool prompt that came from a mutation: its parent chain as a tree.
   const rows = page.getByTestId('pool-row');
   let chain = 0;

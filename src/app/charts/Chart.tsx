@@ -50,7 +50,8 @@ function useColorScheme(): string {
   return dark ? 'dark' : 'light';
 }
 
-function options(p: ChartProps, width: number, tip: HTMLDivElement | null): uPlot.Options {
+/** `describe` is read when the cursor moves, so it always names a point of the data drawn now. */
+function options(p: ChartProps, width: number, tip: HTMLDivElement | null, describe: (index: number) => string): uPlot.Options {
   const fg = resolve('var(--muted)');
   const grid = resolve('var(--line-soft)');
   const scatter = p.series.some((s) => s.kind === 'points');
@@ -74,7 +75,7 @@ function options(p: ChartProps, width: number, tip: HTMLDivElement | null): uPlo
         return { label: s.label, stroke, width: 1.5, spanGaps: true, points: { show: false }, value: (_u, v) => (v == null ? '–' : v.toFixed(4)), ...(s.kind === 'step' && { paths: uPlot.paths.stepped!({ align: 1 }) }) };
       }),
     ],
-    hooks: scatter && p.describePoint && tip ? { setCursor: [(u) => showNearest(u, tip, p.describePoint!)] } : {},
+    hooks: scatter && p.describePoint && tip ? { setCursor: [(u) => showNearest(u, tip, describe)] } : {},
   };
 }
 
@@ -124,7 +125,9 @@ export function Chart(props: ChartProps) {
 
   useEffect(() => {
     const el = box.current!;
-    const u = new uPlot(options(latest.current, Math.max(120, el.clientWidth), tip.current), latest.current.data, el);
+    // The props of the latest render: a chart outlives many (it is rebuilt only when its shape changes).
+    const describe = (i: number) => latest.current.describePoint?.(i) ?? '';
+    const u = new uPlot(options(latest.current, Math.max(120, el.clientWidth), tip.current, describe), latest.current.data, el);
     plot.current = u;
     const resize = new ResizeObserver(() => u.setSize({ width: Math.max(120, el.clientWidth), height: latest.current.height }));
     resize.observe(el);
