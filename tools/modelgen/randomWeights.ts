@@ -39,10 +39,13 @@ export function transpose(w: Float32Array, rows: number, cols: number): Float32A
  * Weights scaled so that logits are far from uniform (std of a logit around 2-3): a flat
  * distribution would let sampling and argmax tests pass by accident.
  */
-export function randomLlamaWeights(cfg: LlamaConfig, seed: number): LlamaWeights {
+export function randomLlamaWeights(cfg: LlamaConfig, seed: number, opts: { tiedLogitStd?: number } = {}): LlamaWeights {
   const r = new Init(seed);
   const { hiddenSize: D, numHeads: H, numKvHeads: KVH, headDim: hd, intermediateSize: F, vocabSize: V } = cfg;
-  const embed = r.normal(V * D, 1);
+  // Tied logits are the final hidden state (RMS about 1) times an embedding row: a unit-variance
+  // embedding makes them about sqrt(D) wide, which at D = 576 puts all the mass on one token.
+  // tiedLogitStd scales the same draws so the logits are that wide instead.
+  const embed = r.normal(V * D, cfg.tieWordEmbeddings && opts.tiedLogitStd ? opts.tiedLogitStd / Math.sqrt(D) : 1);
   const layers = Array.from({ length: cfg.numLayers }, () => ({
     inputNorm: r.around(D, 1, 0.1),
     q: r.normal(D * H * hd, 1 / Math.sqrt(D)),
