@@ -1,19 +1,22 @@
 /**
- * npm run bench:engine [-- --json] [--model NAME | smollm2-135m | qwen25-0.5b] [--dtype q4|fp32]
+ * npm run bench:engine [-- --json] [--model NAME | smollm2-135m | qwen25-0.5b] [--dtype q4|fp32] [--no-steps]
  *
  * `--model smollm2-135m` or `qwen25-0.5b` runs a hub-shaped model (tools/hubShaped.ts: that
  * model's shape and export style, random weights), built into .cache/hub-shaped on first use.
  *
- * Scoring throughput (real tokens per second) and peak memory of the engine, in one run on one
- * model (by default the largest shipped one), on:
+ * Two workloads, in one run on one model (by default the largest shipped one):
+ *   - scoring (bench/workload.ts: 32 iPrompt-shaped pairs): tokens per second, counting every
+ *     row's tokens (a prefix the engine reuses counts once per row, as the work scored);
+ *   - a search step of the quick preset on add_two: ms per step after the first (--no-steps skips it),
+ * each with its peak memory (VmHWM of the process or of Chromium's renderer), on:
  *   - WASM in headless Chromium (a real worker, the production build) with 1 and 2 threads,
  *   - the engine in Node (onnxruntime-web's Node build) with 1 and 2 threads,
  *   - onnxruntime-node natively (the CPU reference) with 2 threads, through the same engine code.
- * Prints a table, or with --json one JSON object whose browserToNativeRatio is browser WASM at 2
- * threads over native at 2 threads, native running the export as it is (no logits edit). Each
- * configuration runs in its own process so peak memory (VmHWM) is its own. For an export without
- * num_logits_to_keep the 2-thread rows run twice, with the engine's logits edit (logitsRows.ts) on
- * and off, so its speed-up is a ratio measured side by side.
+ * The engine's two ways of doing less work, the logits edit (logitsRows.ts, for exports without
+ * num_logits_to_keep) and prefix reuse (engine.ts), are each switched off in extra 2-thread rows,
+ * so each speed-up is a ratio measured side by side. browserToNativeRatio is browser WASM at 2
+ * threads with everything on over native at 2 threads running the export as it is with neither.
+ * Each configuration runs in its own process or browser, so its peak memory is its own.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, existsSync, rmSync, symlinkSync } from 'node:fs';
@@ -22,19 +25,45 @@ import { chromium } from '@playwright/test';
 import { findChromium } from '../scripts/ensure-chromium.mjs';
 import { PROJECT_ROOT, SHIPPED_MODELS_DIR, loadNodeModel } from '../src/engine/node/nodeModel.ts';
 import type { Ort } from '../src/engine/ortTypes.ts';
-import { MIN_ITERS, MIN_MS, scoringPairs } from './workload.ts';
+import { MIN_ITERS, MIN_MS, STEP_MIN_MS, scoringPairs, scoringTexts, stepWorkload } from './workload.ts';
+import { StepTimer } from '../src/harness/stepTimer.ts';
+import { searchModelOf } from '../src/bridge/searchModel.ts';
+import { startSearch } from '../src/iprompt/index.ts';
 import { addLogitsRows } from '../src/engine/logitsRows.ts';
 import { ensureHubShaped, HUB_SHAPES, type HubShape } from '../tools/hubShaped.ts';
 
+/** What a configuration switches: the logits edit and prefix reuse (both on unless measured off). */
+interface Switches {
+  logitsRows: boolean;
+  prefixReuse: boolean;
+}
+
+type Workload = 'score' | 'step';
+
 interface Row {
+  workload: Workload;
+  /** What the configuration asked for, and what applied (the edit needs an export without num_logits_to_keep; reuse, see loadModel's reuseFor). */
+  requested: Switches;
+  applied: Switches;
   config: string;
   runtime: string;
   threads: number;
-  /** Whether the engine's logits edit was on (exports without num_logits_to_keep). */
-  logitsRows: boolean;
-  tokensPerSecond: number;
-  iterations: number;
+  /** Scoring: tokens per second. */
+  tokensPerSecond?: number;
+  iterations?: number;
+  /** A step: ms per step after the first, over `steps` steps. */
+  msPerStep?: number;
+  steps?: number;
   peakRssMB: number;
+}
+
+const ALL_ON: Switches = { logitsRows: true, prefixReuse: true };
+const ALL_OFF: Switches = { logitsRows: false, prefixReuse: false };
+
+function describe(runtime: string, threads: number, sw: Switches, applied: Switches): string {
+  const name = runtime === 'native' ? 'onnxruntime-node (native)' : runtime === 'node' ? 'engine in Node (onnxruntime-web)' : runtime;
+  const offs = [!sw.logitsRows ? 'logits edit off' : '', !sw.prefixReuse ? 'prefix reuse off' : '', sw.prefixReuse && !applied.prefixReuse ? 'prefix reuse n/a' : ''].filter(Boolean);
+  return `${name}, ${threads} thread${threads > 1 ? 's' : ''}${offs.length ? ', ' + offs.join(', ') : ''}`;
 }
 
 const args = process.argv.slice(2);
@@ -63,12 +92,24 @@ function vmHwmMB(pid: number | 'self'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Child mode: run the workload in this process and print one JSON line. */
-async function child(runtime: 'node' | 'native', threads: number, model: string, dtype: 'q4' | 'fp32', restrictLogits: boolean) {
+/** Child mode: run one workload in this process and print one JSON line. */
+async function child(runtime: 'node' | 'native', threads: number, model: string, dtype: 'q4' | 'fp32', sw: Switches, workload: Workload) {
   const ort = runtime === 'native' ? ((await import('onnxruntime-node')) as unknown as Ort) : undefined;
-  const m = await loadNodeModel(model, { dtype, threads, ort, provider: runtime === 'native' ? 'cpu' : 'wasm', restrictLogits });
+  const m = await loadNodeModel(model, { dtype, threads, ort, provider: runtime === 'native' ? 'cpu' : 'wasm', restrictLogits: sw.logitsRows, prefixReuse: sw.prefixReuse ? 'auto' : 'off' });
+  const applied = { logitsRows: m.info.logits.restricted === 'added', prefixReuse: m.info.prefixReuse !== 'off' };
+  if (workload === 'step') {
+    const { inputs, outputs, options } = stepWorkload();
+    const timer = new StepTimer(STEP_MIN_MS);
+    const ctl = new AbortController();
+    const run = startSearch(searchModelOf(m.engine, m.tokenizer), inputs, outputs, options, { signal: ctl.signal, onEvent: (e) => e.type === 'step' && timer.step() && ctl.abort() });
+    await run.result.catch((err) => {
+      if (!ctl.signal.aborted) throw err;
+    });
+    console.log(JSON.stringify({ ...timer.result(), peakRssMB: vmHwmMB('self'), applied }));
+    process.exit(0);
+  }
   const pairs = scoringPairs(m.tokenizer);
-  const tokensPer = pairs.reduce((s, p) => s + p.context.length + p.continuation.length - 1, 0);
+  const tokensPer = pairs.reduce((s, p) => s + m.engine.withPrefix(p.context).length + p.continuation.length - 1, 0);
   let iters = 0;
   const t0 = performance.now();
   while (iters < MIN_ITERS || performance.now() - t0 < MIN_MS) {
@@ -76,16 +117,16 @@ async function child(runtime: 'node' | 'native', threads: number, model: string,
     iters++;
   }
   const ms = performance.now() - t0;
-  console.log(JSON.stringify({ tokensPerSecond: (tokensPer * iters * 1000) / ms, iterations: iters, peakRssMB: vmHwmMB('self'), logitsRows: m.info.logits.restricted === 'added' }));
+  console.log(JSON.stringify({ tokensPerSecond: (tokensPer * iters * 1000) / ms, iterations: iters, peakRssMB: vmHwmMB('self'), applied }));
   process.exit(0);
 }
 
-function runChild(runtime: 'node' | 'native', threads: number, model: string, dtype: string, restrictLogits = true): Row {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'engine.ts'), '--child', runtime, '--threads', String(threads), '--model', model, '--dtype', dtype, ...(restrictLogits ? [] : ['--no-logits-rows'])], { encoding: 'utf8', cwd: PROJECT_ROOT });
+function runChild(workload: Workload, runtime: 'node' | 'native', threads: number, model: string, dtype: string, sw: Switches = ALL_ON): Row {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'engine.ts'), '--child', runtime, '--workload', workload, '--threads', String(threads), '--model', model, '--dtype', dtype, ...(sw.logitsRows ? [] : ['--no-logits-rows']), ...(sw.prefixReuse ? [] : ['--no-prefix-reuse'])], { encoding: 'utf8', cwd: PROJECT_ROOT });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${runtime} benchmark failed:\n${r.stderr}`);
-  const res = JSON.parse(line);
-  return { config: `${runtime === 'native' ? 'onnxruntime-node (native)' : 'engine in Node (onnxruntime-web)'}, ${threads} thread${threads > 1 ? 's' : ''}${res.logitsRows || restrictLogits ? '' : ', logits edit off'}`, runtime, threads, ...res };
+  const { applied, ...res } = JSON.parse(line);
+  return { workload, config: describe(runtime, threads, sw, applied), runtime, threads, requested: sw, applied, ...res };
 }
 
 function descendants(pid: number): number[] {
@@ -117,7 +158,13 @@ function ensureBuild(): void {
   if (b.status !== 0) throw new Error('vite build failed');
 }
 
-async function browserRows(model: string, dtype: string, compareLogits: boolean): Promise<Row[]> {
+interface BrowserConfig extends Switches {
+  build: 'jspi' | 'asyncify';
+  threads: number;
+  workload: Workload;
+}
+
+async function browserRows(model: string, dtype: string, configs: BrowserConfig[]): Promise<Row[]> {
   const exe = findChromium();
   if (!exe) throw new Error('No Chromium found: run `node scripts/ensure-chromium.mjs` first');
   ensureBuild();
@@ -133,8 +180,7 @@ async function browserRows(model: string, dtype: string, compareLogits: boolean)
       }
     }
     const rows: Row[] = [];
-    const configs: ['jspi' | 'asyncify', number, boolean][] = [['jspi', 1, true], ['jspi', 2, true], ...(compareLogits ? [['jspi', 2, false] as ['jspi', number, boolean]] : []), ['asyncify', 2, true]];
-    for (const [build, threads, restrictLogits] of configs) {
+    for (const c of configs) {
       const server = await chromium.launchServer({ executablePath: exe, headless: true, args: ['--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-sandbox'] });
       const browser = await chromium.connect(server.wsEndpoint());
       try {
@@ -142,25 +188,21 @@ async function browserRows(model: string, dtype: string, compareLogits: boolean)
         await page.goto(`${base}/harness.html`);
         await page.waitForFunction(() => 'harness' in window);
         const res = await page.evaluate(
-          async ([model, dtype, threads, minMs, minIters, build, restrictLogits]) => {
+          async ([model, dtype, c, texts, step, minMs, minIters, stepMinMs]) => {
             const h = window.harness;
-            const loaded = await h.call('b', 'load', { source: { kind: 'shipped', name: model }, backend: 'wasm', dtype: dtype as 'q4', threads, runtime: build, restrictLogits });
+            const loaded = await h.call('b', 'load', { source: { kind: 'shipped', name: model }, backend: 'wasm', dtype: dtype as 'q4', threads: c.threads, runtime: c.build, restrictLogits: c.logitsRows, prefixReuse: c.prefixReuse ? 'auto' : 'off' });
             if (!loaded.ok) throw new Error(loaded.error.message);
-            const texts: string[] = [];
-            const prompts = ['Add the two numbers.', 'Return the sum of the inputs.', 'Multiply them together.', 'Output the larger number.'];
-            for (let i = 0; i < 32; i++) {
-              const a = (i * 7) % 10;
-              const b = (i * 3 + 1) % 10;
-              texts.push(`${prompts[i % prompts.length]} Given the input numbers ${a} and ${b}, the answer is`, ` ${a + b}.`);
-            }
-            const tok = await h.call('b', 'tokenize', { texts });
+            const applied = { logitsRows: loaded.value.logits.restricted === 'added', prefixReuse: loaded.value.prefixReuse !== 'off' };
+            const base = { threads: loaded.value.backend.threads, build: loaded.value.runtime, applied };
+            if (c.workload === 'step') return { ...base, ...(await h.timeSteps('b', step, stepMinMs)) };
+            const tok = await h.call('b', 'tokenize', { texts: texts.flat() });
             if (!tok.ok) throw new Error(tok.error.message);
             const pairs = [];
             for (let i = 0; i < tok.value.length; i += 2) pairs.push({ context: tok.value[i], continuation: tok.value[i + 1] });
             const t = await h.timeScore('b', pairs, minMs, minIters);
-            return { ...t, threads: loaded.value.backend.threads, build: loaded.value.runtime, logitsRows: loaded.value.logits.restricted === 'added' };
+            return { ...base, tokensPerSecond: (t.tokens * 1000) / t.ms, iterations: t.iters };
           },
-          [model, dtype, threads, MIN_MS, MIN_ITERS, build, restrictLogits] as const,
+          [model, dtype, c, scoringTexts(), stepWorkload(), MIN_MS, MIN_ITERS, STEP_MIN_MS] as const,
         );
         const pid = server.process().pid!;
         const peak = Math.max(...descendants(pid).map((p) => {
@@ -170,7 +212,9 @@ async function browserRows(model: string, dtype: string, compareLogits: boolean)
             return 0;
           }
         }));
-        rows.push({ config: `WASM in headless Chromium (${res.build} build), ${res.threads} thread${res.threads > 1 ? 's' : ''}${restrictLogits ? '' : ', logits edit off'}`, runtime: res.build === 'jspi' ? 'browser' : 'browser-asyncify', threads: res.threads, logitsRows: res.logitsRows, tokensPerSecond: (res.tokens * 1000) / res.ms, iterations: res.iters, peakRssMB: peak });
+        const { applied, threads, build, ...figures } = res;
+        const requested = { logitsRows: c.logitsRows, prefixReuse: c.prefixReuse };
+        rows.push({ workload: c.workload, config: describe(`WASM in headless Chromium (${build} build)`, threads, requested, applied), runtime: build === 'jspi' ? 'browser' : 'browser-asyncify', threads, requested, applied, ...figures, peakRssMB: peak });
       } finally {
         await browser.close();
         await server.close();
@@ -186,9 +230,18 @@ async function browserRows(model: string, dtype: string, compareLogits: boolean)
   }
 }
 
+/** A ratio of the figure of `on` over `off` (both rows must exist); higher is better. */
+function ratio(on: Row | undefined, off: Row | undefined): number | null {
+  if (!on || !off) return null;
+  if (on.tokensPerSecond !== undefined && off.tokensPerSecond !== undefined) return on.tokensPerSecond / off.tokensPerSecond;
+  if (on.msPerStep !== undefined && off.msPerStep !== undefined) return off.msPerStep / on.msPerStep;
+  return null;
+}
+
 async function main() {
-  if (flag('--child')) return child(flag('--child') as 'node' | 'native', Number(flag('--threads') ?? 1), flag('--model')!, flag('--dtype') as 'q4', !args.includes('--no-logits-rows'));
+  if (flag('--child')) return child(flag('--child') as 'node' | 'native', Number(flag('--threads') ?? 1), flag('--model')!, flag('--dtype') as 'q4', { logitsRows: !args.includes('--no-logits-rows'), prefixReuse: !args.includes('--no-prefix-reuse') }, (flag('--workload') as Workload) ?? 'score');
   const json = args.includes('--json');
+  const steps = !args.includes('--no-steps');
   const log = (s: string) => (json ? process.stderr.write(s + '\n') : console.log(s));
   const model = flag('--model') ?? largestShippedModel();
   let dir = path.join(SHIPPED_MODELS_DIR, model);
@@ -204,32 +257,58 @@ async function main() {
   // An export without num_logits_to_keep: the engine's logits edit applies, and is measured on and off.
   const compareLogits = 'model' in addLogitsRows(readFileSync(path.join(dir, 'onnx', dtype === 'q4' ? 'model_q4.onnx' : 'model.onnx')));
   const target = model in HUB_SHAPES ? dir : model;
-  log(`bench:engine on ${model} (${dtype}), scoring 32 iPrompt-shaped pairs, >= ${MIN_MS / 1000} s per configuration`);
+  log(`bench:engine on ${model} (${dtype}): scoring 32 iPrompt-shaped pairs (>= ${MIN_MS / 1000} s per configuration)${steps ? `, and quick-preset steps on add_two (>= ${STEP_MIN_MS / 1000} s after the first step)` : ''}`);
+  // Each of the two switched off alone, and both (the "off" of the goals).
+  const bothOff: Switches = compareLogits ? ALL_OFF : { logitsRows: true, prefixReuse: false };
+  const offs: Switches[] = [...(compareLogits ? [{ logitsRows: false, prefixReuse: true }] : []), { logitsRows: true, prefixReuse: false }, ...(compareLogits ? [ALL_OFF] : [])];
+  const workloads: Workload[] = steps ? ['score', 'step'] : ['score'];
   const rows: Row[] = [];
-  rows.push(...(await browserRows(model, dtype, compareLogits)));
-  for (const t of [1, 2]) rows.push(runChild('node', t, target, dtype));
-  if (compareLogits) rows.push(runChild('node', 2, target, dtype, false));
-  // The native reference runs the export as it is.
-  rows.push(runChild('native', 2, target, dtype, false));
-  if (compareLogits) rows.push(runChild('native', 2, target, dtype, true));
-  const browser2 = rows.find((r) => r.runtime === 'browser' && r.threads === 2 && (r.logitsRows || !compareLogits));
-  const native2 = rows.find((r) => r.runtime === 'native' && r.threads === 2 && !r.logitsRows)!;
-  const ratio = browser2 ? browser2.tokensPerSecond / native2.tokensPerSecond : null;
-  const speedup = (runtime: string) => {
-    const on = rows.find((r) => r.runtime === runtime && r.threads === 2 && r.logitsRows);
-    const off = rows.find((r) => r.runtime === runtime && r.threads === 2 && !r.logitsRows);
-    return compareLogits && on && off ? on.tokensPerSecond / off.tokensPerSecond : null;
-  };
-  const logitsSpeedup = { browser: speedup('browser'), node: speedup('node'), native: speedup('native') };
+  for (const workload of workloads) {
+    const browser: BrowserConfig[] = [
+      { build: 'jspi', threads: 1, workload, ...ALL_ON },
+      { build: 'jspi', threads: 2, workload, ...ALL_ON },
+      ...(workload === 'score' ? offs.map((o) => ({ build: 'jspi' as const, threads: 2, workload, ...o })) : [{ build: 'jspi' as const, threads: 2, workload, ...bothOff }]),
+      ...(workload === 'score' ? [{ build: 'asyncify' as const, threads: 2, workload, ...ALL_ON }] : []),
+    ];
+    rows.push(...(await browserRows(model, dtype, browser)));
+    for (const t of [1, 2]) rows.push(runChild(workload, 'node', t, target, dtype));
+    for (const o of offs) rows.push(runChild(workload, 'node', 2, target, dtype, o));
+    // The native reference runs the export as it is; and with everything on, for the same ratios.
+    rows.push(runChild(workload, 'native', 2, target, dtype, ALL_OFF));
+    rows.push(runChild(workload, 'native', 2, target, dtype, ALL_ON));
+  }
+  const find = (workload: Workload, runtime: string, sw: Switches, threads = 2) => rows.find((r) => r.workload === workload && r.runtime === runtime && r.threads === threads && r.requested.logitsRows === sw.logitsRows && r.requested.prefixReuse === sw.prefixReuse);
+  const native2 = find('score', 'native', ALL_OFF)!;
+  const browser2 = find('score', 'browser', ALL_ON);
+  const browserToNativeRatio = ratio(browser2, native2);
+  const speedups = (workload: Workload) =>
+    Object.fromEntries(
+      ['browser', 'node', 'native'].map((runtime) => [
+        runtime,
+        {
+          logitsRows: compareLogits ? ratio(find(workload, runtime, ALL_ON), find(workload, runtime, { logitsRows: false, prefixReuse: true })) : null,
+          prefixReuse: ratio(find(workload, runtime, ALL_ON), find(workload, runtime, { logitsRows: true, prefixReuse: false })),
+          both: ratio(find(workload, runtime, ALL_ON), find(workload, runtime, bothOff)),
+        },
+      ]),
+    );
+  const summary = { scoreSpeedup: speedups('score'), ...(steps ? { stepSpeedup: speedups('step') } : {}) };
   if (json) {
-    console.log(JSON.stringify({ model, dtype, workload: 'score, 32 pairs', rows, browserToNativeRatio: ratio, goal: 0.5, logitsSpeedup }));
+    console.log(JSON.stringify({ model, dtype, workloads: { score: 'score, 32 pairs', step: 'quick preset on add_two, ms per step after the first' }, rows, browserToNativeRatio, goal: 0.5, ...summary }));
     return;
   }
   const w = Math.max(...rows.map((r) => r.config.length));
   console.log(`${'configuration'.padEnd(w)}  tokens/s  vs native  peak MB`);
-  for (const r of rows) console.log(`${r.config.padEnd(w)}  ${r.tokensPerSecond.toFixed(0).padStart(8)}  ${(r.tokensPerSecond / native2.tokensPerSecond).toFixed(2).padStart(9)}  ${r.peakRssMB.toFixed(0).padStart(7)}`);
-  console.log(`browserToNativeRatio (browser WASM 2 threads, all on / native 2 threads, export as it is): ${ratio?.toFixed(2) ?? 'n/a'} (goal >= 0.5)`);
-  if (compareLogits) console.log(`logits edit on / off at 2 threads: browser ${logitsSpeedup.browser?.toFixed(2)}, Node ${logitsSpeedup.node?.toFixed(2)}, native ${logitsSpeedup.native?.toFixed(2)}`);
+  for (const r of rows.filter((r) => r.workload === 'score')) console.log(`${r.config.padEnd(w)}  ${r.tokensPerSecond!.toFixed(0).padStart(8)}  ${(r.tokensPerSecond! / native2.tokensPerSecond!).toFixed(2).padStart(9)}  ${r.peakRssMB.toFixed(0).padStart(7)}`);
+  if (steps) {
+    console.log(`\n${'configuration (quick-preset step)'.padEnd(w)}  ms/step  steps  peak MB`);
+    for (const r of rows.filter((r) => r.workload === 'step')) console.log(`${r.config.padEnd(w)}  ${r.msPerStep!.toFixed(0).padStart(7)}  ${String(r.steps).padStart(5)}  ${r.peakRssMB.toFixed(0).padStart(7)}`);
+  }
+  console.log(`\nbrowserToNativeRatio (browser WASM 2 threads, all on / native 2 threads, export as it is): ${browserToNativeRatio?.toFixed(2) ?? 'n/a'} (goal >= 0.5)`);
+  const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
+  for (const [name, sp] of Object.entries(summary)) {
+    for (const [runtime, v] of Object.entries(sp)) console.log(`${name} at 2 threads, ${runtime}: logits edit ${fmt(v.logitsRows)}, prefix reuse ${fmt(v.prefixReuse)}, both ${fmt(v.both)} (on / off)`);
+  }
 }
 
 await main();

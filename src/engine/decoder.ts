@@ -8,6 +8,7 @@ import type { DecoderShape } from './modelConfig.ts';
 import type { AttentionStyle } from './onnxGraph.ts';
 import { KEEP_INPUT_NAMES, LOGITS_ROWS_INPUT } from './logitsRows.ts';
 import type { Ort, OrtSession, OrtTensor } from './ortTypes.ts';
+import type { KvArray } from './prefixCache.ts';
 
 export interface GraphIO {
   pastKeys: string[];
@@ -110,6 +111,19 @@ export class Decoder {
         ? new this.ort.Tensor('float16', new Uint16Array(0), [batch, numKvHeads, 0, headDim])
         : new this.ort.Tensor('float32', new Float32Array(0), [batch, numKvHeads, 0, headDim]);
     return { keys: this.io.pastKeys.map(make), values: this.io.pastValues.map(make), length: 0 };
+  }
+
+  /** The cache's data on the CPU, per layer (GPU buffers are read back, and stay valid). */
+  async readCache(cache: KvCache): Promise<{ keys: KvArray[]; values: KvArray[] }> {
+    const read = async (t: OrtTensor) => (t.location === 'cpu' ? t.data : await t.getData()) as KvArray;
+    return { keys: await Promise.all(cache.keys.map(read)), values: await Promise.all(cache.values.map(read)) };
+  }
+
+  /** A cache of `batch` rows x `length` positions from per-layer [batch, kvHeads, length, headDim] data. */
+  cacheOf(batch: number, length: number, keys: readonly KvArray[], values: readonly KvArray[]): KvCache {
+    const dims = [batch, this.shape.numKvHeads, length, this.shape.headDim];
+    const make = (d: KvArray) => (this.io.kvType === 'float16' ? new this.ort.Tensor('float16', d as Uint16Array, dims) : new this.ort.Tensor('float32', d as Float32Array, dims));
+    return { keys: keys.map(make), values: values.map(make), length };
   }
 
   /** Frees a cache that no later pass reads (GPU buffers; CPU tensors are left to the GC). */

@@ -6,6 +6,8 @@
 import { columnOf, padRows, planBatches, sliceColumns, type PadSide, type PaddedBatch } from './batching.ts';
 import type { Decoder, KvCache } from './decoder.ts';
 import { EngineError } from './errors.ts';
+import { stackRowBlocks, takeRowBlock, type KvArray } from './prefixCache.ts';
+import { groupBySharedPrefix, type PrefixGroup } from './prefixGroups.ts';
 import { SeededRandom } from '../util/random.ts';
 import { argmax, logSoftmaxAt, sampleToken, type SamplingOptions } from './sampling.ts';
 
@@ -51,6 +53,24 @@ export interface EngineLimits {
 
 export const DEFAULT_LIMITS: EngineLimits = { maxBatchRows: 32, maxBatchTokens: 8192, maxLogitsBytes: 64 * 1024 * 1024 };
 
+/**
+ * How scoring reuses a prefix that several rows share (prefixGroups.ts): 'batched' runs the prefix
+ * once and every member's remaining tokens in one pass over the cached prefix (masked attention);
+ * 'columns' feeds the remaining tokens one position at a time over the cached prefix, as
+ * generation does (GroupQueryAttention takes a past with more than one new token only at batch 1);
+ * 'off' runs every row whole.
+ */
+export type PrefixReuse = 'batched' | 'columns' | 'off';
+
+/** Fewer shared tokens than this are run again rather than cached and copied. */
+export const MIN_SHARED_PREFIX = 4;
+
+/** A prior cache a pass continues from: its keys and values and their mask, [batch, past.length]. */
+interface Prior {
+  past: KvCache;
+  mask: BigInt64Array;
+}
+
 /** Logits of the columns of a padded batch from some column on. */
 interface PaddedLogits {
   at(row: number, col: number): { data: Float32Array; offset: number };
@@ -69,13 +89,19 @@ export class LanguageModelEngine {
    */
   readonly contextPrefix: readonly number[];
 
+  /** How scoring reuses shared prefixes; by default 'batched' where attention reads the mask, else 'off'. */
+  readonly prefixReuse: PrefixReuse;
+
   constructor(
     readonly decoder: Decoder,
     limits: Partial<EngineLimits> = {},
-    opts: { contextPrefix?: readonly number[] } = {},
+    opts: { contextPrefix?: readonly number[]; prefixReuse?: PrefixReuse } = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.contextPrefix = [...(opts.contextPrefix ?? [])];
+    const reuse = opts.prefixReuse ?? (decoder.io.attention === 'right-padded' ? 'off' : 'batched');
+    if (reuse === 'batched' && decoder.io.attention === 'right-padded') throw new EngineError('INTERNAL', "prefixReuse 'batched' needs attention that reads the mask; GroupQueryAttention graphs take 'columns' or 'off'");
+    this.prefixReuse = reuse;
     const s = decoder.shape;
     this.padId = s.padTokenId ?? s.eosTokenIds[0] ?? 0;
   }
@@ -141,15 +167,32 @@ export class LanguageModelEngine {
     // Each row is the context plus all but the last continuation token: the final token is
     // only ever a target, never an input.
     const rows = pairs.map((p) => [...p.context, ...p.continuation.slice(0, -1)]);
-    const side = this.padSide;
+    // A shared prefix ends before the row's first scored position (its last context token).
+    const groups = this.prefixReuse === 'off' ? [] : groupBySharedPrefix(rows, pairs.map((p) => p.context.length - 1), MIN_SHARED_PREFIX);
+    const grouped = new Set(groups.flatMap((g) => g.members));
+    const read = (pairIndex: number, at: (j: number) => { data: Float32Array; offset: number }, vocab: number) => {
+      results[pairIndex] = readScores(pairs[pairIndex].continuation, at, vocab, choices);
+    };
+    await this.scoreWhole(
+      rows.map((_, i) => i).filter((i) => !grouped.has(i)),
+      rows,
+      pairs,
+      control,
+      read,
+    );
+    if (groups.length) await this.scoreOverPrefixes(groups, rows, pairs, control, read);
+    return results;
+  }
+
+  /** Rows per pass and padded tokens per pass for rows whose longest scored part is `longest` tokens. */
+  private passLimits(longest: number): { maxRows: number; maxTokens: number } {
     let maxRows = this.limits.maxBatchRows;
     let maxTokens = this.limits.maxBatchTokens;
-    if (side === 'left' || this.decoder.io.rowsInput) {
+    if (this.padSide === 'left' || this.decoder.io.rowsInput) {
       // Left-padded rows keep logits for the longest continuation only, and a graph with a rows
       // input returns exactly each row's: rows x the longest x vocabulary bounds the rows per pass
       // (with a 150k vocabulary, more tightly than the token budget).
-      const longest = Math.max(1, ...pairs.map((p) => p.continuation.length));
-      maxRows = Math.min(maxRows, Math.max(1, Math.floor(this.limits.maxLogitsBytes / (longest * this.decoder.shape.vocabSize * 4))));
+      maxRows = Math.min(maxRows, Math.max(1, Math.floor(this.limits.maxLogitsBytes / (Math.max(1, longest) * this.decoder.shape.vocabSize * 4))));
     } else {
       // Right-padded rows end at different columns, so logits are kept from the earliest needed
       // column on; and such graphs may only be fed in chunks one row at a time. Bounding the
@@ -157,32 +200,124 @@ export class LanguageModelEngine {
       // it alone runs by itself, in chunks.
       maxTokens = Math.min(maxTokens, this.logitsTokenBudget);
     }
-    for (const group of planBatches(rows.map((r) => r.length), maxRows, maxTokens)) {
+    return { maxRows, maxTokens };
+  }
+
+  /** Scores the rows `which` each whole, in padded batches. */
+  private async scoreWhole(which: number[], rows: number[][], pairs: readonly ScorePair[], control: RunControl, read: ScoreReader): Promise<void> {
+    if (!which.length) return;
+    const { maxRows, maxTokens } = this.passLimits(Math.max(...which.map((i) => pairs[i].continuation.length)));
+    for (const batch of planBatches(which.map((i) => rows[i].length), maxRows, maxTokens)) {
       throwIfAborted(control.signal);
-      const padded = padRows(group.map((i) => rows[i]), this.padId, side);
+      const group = batch.map((k) => which[k]);
+      const padded = padRows(group.map((i) => rows[i]), this.padId, this.padSide);
       // Continuation token j of a pair is predicted at its row's position context.length - 1 + j.
       const firstCol = (b: number) => columnOf(padded, b, pairs[group[b]].context.length - 1);
       const logits = await this.runPadded(padded, Math.min(...group.map((_, b) => firstCol(b))), control, (b) => Array.from(pairs[group[b]].continuation, (_, j) => firstCol(b) + j));
+      control.onTokens?.(padded.batch * padded.length);
       this.decoder.release(logits.present);
-      group.forEach((pairIndex, b) => {
-        const cont = pairs[pairIndex].continuation;
-        const logprobs = new Float32Array(cont.length);
-        const isArgmax: boolean[] = [];
-        for (let j = 0; j < cont.length; j++) {
-          const { data, offset } = logits.at(b, firstCol(b) + j);
-          if (j === 0 && choices) {
-            const r = restrictedScore(data, offset, choices, cont[0]);
-            logprobs[j] = r.logprob;
-            isArgmax.push(r.isArgmax);
-            continue;
-          }
-          logprobs[j] = logSoftmaxAt(data, offset, logits.vocab, cont[j]);
-          isArgmax.push(argmax(data, offset, offset + logits.vocab) === cont[j]);
-        }
-        results[pairIndex] = { logprobs, isArgmax };
+      group.forEach((pairIndex, b) => read(pairIndex, (j) => logits.at(b, firstCol(b) + j), logits.vocab));
+    }
+  }
+
+  /**
+   * Scores grouped rows: each group's prefix runs once (prefixes batched), then its members'
+   * remaining tokens continue from a copy of the prefix's keys and values. The numbers equal
+   * scoring each row whole, to float rounding: the same attention over the same keys.
+   */
+  private async scoreOverPrefixes(groups: PrefixGroup[], rows: number[][], pairs: readonly ScorePair[], control: RunControl, read: ScoreReader): Promise<void> {
+    const d = this.decoder;
+    const { numKvHeads: heads, headDim } = d.shape;
+    const side = this.padSide;
+    // 1. The prefixes, batched; each group keeps its own block of the cache.
+    const blocks: { keys: KvArray[]; values: KvArray[] }[] = new Array(groups.length);
+    const prefixes = groups.map((g) => rows[g.members[0]].slice(0, g.prefixLength));
+    const prefixLimits = this.passLimits(1);
+    for (const batch of planBatches(prefixes.map((p) => p.length), prefixLimits.maxRows, prefixLimits.maxTokens)) {
+      throwIfAborted(control.signal);
+      const padded = padRows(batch.map((g) => prefixes[g]), this.padId, side);
+      const lastCol = (b: number) => columnOf(padded, b, padded.lastPositions[b]);
+      const res = await this.runPadded(padded, Math.min(...batch.map((_, b) => lastCol(b))), control, (b) => (b === 0 ? [lastCol(0)] : []));
+      const data = await d.readCache(res.present);
+      d.release(res.present);
+      const layout = { batch: padded.batch, heads, length: padded.length, headDim };
+      batch.forEach((g, b) => {
+        const n = prefixes[g].length;
+        const start = side === 'left' ? padded.length - n : 0;
+        blocks[g] = { keys: data.keys.map((t) => takeRowBlock(t, layout, b, start, n)), values: data.values.map((t) => takeRowBlock(t, layout, b, start, n)) };
       });
     }
-    return results;
+    // 2. The members' remaining tokens over their group's prefix.
+    const members = groups.flatMap((g, gi) => g.members.map((i) => ({ pair: i, group: gi, rest: rows[i].slice(g.prefixLength) })));
+    const { maxRows, maxTokens } = this.passLimits(Math.max(...members.map((m) => pairs[m.pair].continuation.length)));
+    for (const batch of planBatches(members.map((m) => rows[m.pair].length), maxRows, maxTokens)) {
+      throwIfAborted(control.signal);
+      const items = batch.map((k) => members[k]);
+      const lengths = items.map((m) => groups[m.group].prefixLength);
+      const pastLength = Math.max(...lengths);
+      const align = side === 'left' ? 'right' : 'left';
+      const stack = (pick: (b: { keys: KvArray[]; values: KvArray[] }) => KvArray[]) =>
+        pick(blocks[0]).map((_, layer) => stackRowBlocks(items.map((m) => pick(blocks[m.group])[layer]), lengths, heads, headDim, pastLength, align));
+      const past = d.cacheOf(items.length, pastLength, stack((b) => b.keys), stack((b) => b.values));
+      // The past's mask marks each row's real positions (left pads before them, or pads after).
+      const mask = new BigInt64Array(items.length * pastLength);
+      lengths.forEach((n, b) => (align === 'right' ? mask.fill(1n, b * pastLength + pastLength - n, (b + 1) * pastLength) : mask.fill(1n, b * pastLength, b * pastLength + n)));
+      // Suffix position s of an item is its row's position prefixLength + s.
+      const scored = (m: (typeof items)[number]) => Array.from(pairs[m.pair].continuation, (_, j) => pairs[m.pair].context.length - 1 + j - groups[m.group].prefixLength);
+      if (this.prefixReuse === 'columns') {
+        const logits = await this.runColumns(items.map((m) => m.rest), lengths, { past, mask }, control, (b) => scored(items[b]));
+        items.forEach((m, b) => read(m.pair, (j) => logits.at(b, scored(m)[j]), logits.vocab));
+      } else {
+        const padded = padRows(items.map((m) => m.rest), this.padId, 'left');
+        // Positions continue after each row's prefix.
+        items.forEach((_, b) => {
+          for (let c = 0; c < padded.length; c++) if (padded.mask[b * padded.length + c]) padded.positions[b * padded.length + c] += BigInt(lengths[b]);
+        });
+        const col = (b: number, s: number) => columnOf(padded, b, s);
+        const logits = await this.runPadded(padded, Math.min(...items.map((m, b) => col(b, scored(m)[0]))), control, (b) => scored(items[b]).map((s) => col(b, s)), { past, mask });
+        d.release(logits.present);
+        items.forEach((m, b) => read(m.pair, (j) => logits.at(b, col(b, scored(m)[j])), logits.vocab));
+      }
+      // Progress counts every row's tokens, the shared prefix included: the work scored, not the work run.
+      control.onTokens?.(items.reduce((sum, m) => sum + rows[m.pair].length, 0));
+    }
+  }
+
+  /**
+   * Feeds rows one position per pass after a prior cache, as generation does: every row gets a
+   * token each pass (a row past its end gets a pad, whose logits are never read). The mask is the
+   * prior's followed by the new positions, so each row's length (GroupQueryAttention reads only the
+   * row sums) is its real prior positions plus those fed. Returns the logits of row b at its
+   * position s (counted from the prior's end) for every s that `needed(b)` lists.
+   */
+  private async runColumns(rest: readonly (readonly number[])[], priorLengths: readonly number[], prior: Prior, control: RunControl, needed: (row: number) => number[]): Promise<{ at: (row: number, s: number) => { data: Float32Array; offset: number }; vocab: number }> {
+    const d = this.decoder;
+    const B = rest.length;
+    const P = prior.past.length;
+    const width = Math.max(...rest.map((r) => r.length));
+    const wanted = rest.map((_, b) => new Set(needed(b)));
+    const kept = new Map<number, { data: Float32Array; offset: number }>();
+    let cache = prior.past;
+    let vocab = d.shape.vocabSize;
+    try {
+      for (let s = 0; s < width; s++) {
+        throwIfAborted(control.signal);
+        const total = P + s + 1;
+        const mask = new BigInt64Array(B * total).fill(1n);
+        for (let b = 0; b < B; b++) mask.set(prior.mask.subarray(b * P, (b + 1) * P), b * total);
+        const ids = BigInt64Array.from(rest, (r) => BigInt(s < r.length ? r[s] : this.padId));
+        const positions = BigInt64Array.from(priorLengths, (n) => BigInt(n + s));
+        const rowsWanted = rest.map((_, b) => b).filter((b) => wanted[b].has(s));
+        const res = await d.forward({ batch: B, ids, seq: 1, mask, positions, past: cache, keep: 1, ...(d.io.rowsInput ? { rows: BigInt64Array.from(rowsWanted.length ? rowsWanted : [0], BigInt) } : {}) });
+        if (cache !== prior.past) d.release(cache);
+        cache = res.present;
+        vocab = res.logits.length / (d.io.rowsInput ? Math.max(1, rowsWanted.length) : B * res.n);
+        rowsWanted.forEach((b, k) => kept.set(b * width + s, { data: res.logits, offset: (d.io.rowsInput ? k : b * res.n + res.n - 1) * vocab }));
+      }
+    } finally {
+      if (cache !== prior.past) d.release(cache);
+    }
+    return { at: (row, s) => kept.get(row * width + s)!, vocab };
   }
 
   private async generateNow(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl): Promise<number[][]> {
@@ -225,6 +360,7 @@ export class LanguageModelEngine {
       const p = padRows(rows, this.padId, side);
       const lastCol = (b: number) => columnOf(p, b, p.lastPositions[b]);
       const logits = await this.runPadded(p, Math.min(...rows.map((_, b) => lastCol(b))), control, (b) => [lastCol(b)]);
+      control.onTokens?.(p.batch * p.length);
       for (let b = 0; b < B; b++) {
         const { data, offset } = logits.at(b, lastCol(b));
         pick(b, data, offset, logits.vocab);
@@ -276,32 +412,33 @@ export class LanguageModelEngine {
    * exceeds maxLogitsBytes. Right-padded graphs (GroupQueryAttention) accept a chunk with a past
    * only at batch 1, so for them the callers plan multi-row passes that fit whole.
    */
-  private async runPadded(p: PaddedBatch, fromCol: number, control: RunControl, needed: (row: number) => number[]): Promise<PaddedLogits> {
+  private async runPadded(p: PaddedBatch, fromCol: number, control: RunControl, needed: (row: number) => number[], prior?: Prior): Promise<PaddedLogits> {
     const d = this.decoder;
     const L = p.length;
+    const P = prior?.past.length ?? 0;
+    // The mask over the prior's positions and the batch's columns [0, end).
+    const maskUpTo = (end: number) => (prior ? joinColumns(prior.mask, P, p.mask, L, p.batch, end) : sliceColumns(p.mask, p.batch, L, 0, end));
     const V = d.shape.vocabSize;
     const rowBytes = p.batch * V * 4;
     if (d.io.rowsInput) {
       const index = new Map<number, number>();
       for (let b = 0; b < p.batch; b++) for (const col of needed(b)) if (!index.has(b * L + col)) index.set(b * L + col, index.size);
       const rows = BigInt64Array.from(index.keys(), BigInt);
-      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep: 0, rows });
-      control.onTokens?.(p.batch * L);
+      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: maskUpTo(L), positions: p.positions, past: prior?.past ?? null, keep: 0, rows });
       const vocab = res.logits.length / rows.length;
       return { at: (row, col) => ({ data: res.logits, offset: index.get(row * L + col)! * vocab }), present: res.present, vocab };
     }
     if (d.io.keepInput || rowBytes * L <= this.limits.maxLogitsBytes) {
-      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: p.mask, positions: p.positions, past: null, keep: L - fromCol });
-      control.onTokens?.(p.batch * L);
+      const res = await d.forward({ batch: p.batch, ids: p.ids, seq: L, mask: maskUpTo(L), positions: p.positions, past: prior?.past ?? null, keep: L - fromCol });
       const vocab = res.logits.length / (p.batch * res.n);
       return { at: (row, col) => ({ data: res.logits, offset: (row * res.n + col - (L - res.n)) * vocab }), present: res.present, vocab };
     }
-    if (p.side === 'right' && p.batch > 1) {
+    if (p.side === 'right' && (p.batch > 1 || prior)) {
       throw new EngineError('INTERNAL', `a right-padded batch of ${p.batch} rows x ${L} tokens does not fit the logits budget and cannot be chunked`);
     }
     const chunk = Math.max(1, Math.floor(this.limits.maxLogitsBytes / rowBytes));
     const kept: { start: number; n: number; logits: Float32Array }[] = [];
-    let past: KvCache | null = null;
+    let past: KvCache | null = prior?.past ?? null;
     let vocab = V;
     for (let start = 0; start < L; start += chunk) {
       throwIfAborted(control.signal);
@@ -310,13 +447,12 @@ export class LanguageModelEngine {
         batch: p.batch,
         ids: sliceColumns(p.ids, p.batch, L, start, end),
         seq: end - start,
-        mask: sliceColumns(p.mask, p.batch, L, 0, end),
+        mask: maskUpTo(end),
         positions: sliceColumns(p.positions, p.batch, L, start, end),
         past,
         keep: end - start,
       });
-      control.onTokens?.(p.batch * (end - start));
-      this.decoder.release(past);
+      if (past !== prior?.past) this.decoder.release(past);
       past = res.present;
       vocab = res.logits.length / (p.batch * res.n);
       if (end > fromCol) kept.push({ start, n: end - start, logits: res.logits });
@@ -330,6 +466,36 @@ export class LanguageModelEngine {
       vocab,
     };
   }
+}
+
+type ScoreReader = (pairIndex: number, at: (j: number) => { data: Float32Array; offset: number }, vocab: number) => void;
+
+/** Log-probabilities and argmax flags of a continuation from the logits predicting each of its tokens. */
+function readScores(cont: readonly number[], at: (j: number) => { data: Float32Array; offset: number }, vocab: number, choices: Int32Array | null): ScoredContinuation {
+  const logprobs = new Float32Array(cont.length);
+  const isArgmax: boolean[] = [];
+  for (let j = 0; j < cont.length; j++) {
+    const { data, offset } = at(j);
+    if (j === 0 && choices) {
+      const r = restrictedScore(data, offset, choices, cont[0]);
+      logprobs[j] = r.logprob;
+      isArgmax.push(r.isArgmax);
+      continue;
+    }
+    logprobs[j] = logSoftmaxAt(data, offset, vocab, cont[j]);
+    isArgmax.push(argmax(data, offset, offset + vocab) === cont[j]);
+  }
+  return { logprobs, isArgmax };
+}
+
+/** Row by row, a [rows, priorCols] mask followed by columns [0, end) of a [rows, cols] mask. */
+function joinColumns(prior: BigInt64Array, priorCols: number, m: BigInt64Array, cols: number, rows: number, end: number): BigInt64Array {
+  const out = new BigInt64Array(rows * (priorCols + end));
+  for (let r = 0; r < rows; r++) {
+    out.set(prior.subarray(r * priorCols, (r + 1) * priorCols), r * (priorCols + end));
+    out.set(m.subarray(r * cols, r * cols + end), r * (priorCols + end) + priorCols);
+  }
+  return out;
 }
 
 /** log-softmax and argmax over `choices` only; a target outside them has probability 0. */

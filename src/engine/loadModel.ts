@@ -5,7 +5,7 @@
 import { type BackendChoice, dtypeCandidates } from './backend.ts';
 import { chooseWeights } from './chooseWeights.ts';
 import { Decoder, inspectGraph } from './decoder.ts';
-import { LanguageModelEngine, type EngineLimits } from './engine.ts';
+import { LanguageModelEngine, type EngineLimits, type PrefixReuse } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import { addLogitsRows } from './logitsRows.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
@@ -33,6 +33,20 @@ export interface LoadRequest {
    * it is (comparisons).
    */
   restrictLogits?: boolean;
+  /** How scoring reuses prefixes rows share (engine.ts PrefixReuse); 'auto' (default): see reuseFor. */
+  prefixReuse?: PrefixReuse | 'auto';
+}
+
+/**
+ * The default prefix reuse for a graph: 'batched' where attention reads the mask. GroupQueryAttention
+ * takes a past with more than one new token only at batch 1, so there reuse means one pass per
+ * position ('columns'), which pays only where a pass has no large fixed cost: onnxruntime-web's
+ * WASM MatMulNBits dequantises every weight on every pass (no 4-bit kernel there), about 0.3 s on
+ * the SmolLM2-135M shape, so 4-bit graphs on WASM stay 'off' (docs/engine.md has the figures).
+ */
+export function reuseFor(attention: AttentionStyle, opts: { costlyPasses: boolean }): PrefixReuse {
+  if (attention !== 'right-padded') return 'batched';
+  return opts.costlyPasses ? 'off' : 'columns';
 }
 
 export interface ModelInfo {
@@ -49,6 +63,8 @@ export interface ModelInfo {
    * added a rows input at load, before the named projection), or 'no' (every position) with the reason.
    */
   logits: { restricted: 'export' } | { restricted: 'added'; projection: string } | { restricted: 'no'; reason: string };
+  /** How scoring reuses shared prefixes (engine.ts). */
+  prefixReuse: PrefixReuse;
   /** Token ids put before every context (the tokenizer's BOS, where its post-processor adds one). */
   contextPrefix: number[];
   /** Every file the model was built from. */
@@ -140,7 +156,12 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       throw e;
     }
     const decoder = new Decoder(ort, session, shape, { ...inspectGraph(session, shape, graphFile, attentionStyle(summary)), kvOnGpu: kvOnGpu && presentOutputs.length > 0 });
-    const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix() });
+    // A fixed cost per pass: WASM's MatMulNBits (native CPU has 4-bit kernels). WebGPU's is not
+    // measured here, so it counts as costly (see reuseFor).
+    const onWasmKernels = (options.executionProviders ?? []).every((p) => (typeof p === 'string' ? p : p.name) === 'wasm');
+    const costlyPasses = req.backend.backend === 'webgpu' || (onWasmKernels && summary.opTypes.has('com.microsoft:MatMulNBits'));
+    const prefixReuse = !req.prefixReuse || req.prefixReuse === 'auto' ? reuseFor(decoder.io.attention, { costlyPasses }) : req.prefixReuse;
+    const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix(), prefixReuse });
     // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
     const tw = performance.now();
     try {
@@ -189,6 +210,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
         kvLocation: decoder.io.kvOnGpu ? 'gpu-buffer' : 'cpu',
       },
       logits,
+      prefixReuse: engine.prefixReuse,
       contextPrefix: [...engine.contextPrefix],
       files: [...meta.keys(), graphFile, ...extNames.map((n) => `onnx/${n}`)],
       bytes,

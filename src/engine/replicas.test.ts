@@ -59,6 +59,9 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
   let twin: LoadedModel;
   let solo: LoadedModel;
   let whole: LoadedModel;
+  let rowsWhole: LoadedModel;
+  let columns: LoadedModel;
+  let chunkedReuse: LoadedModel;
   let pairs: ScorePair[];
   const dir = () => path.join(REPLICAS_DIR, spec.name);
   beforeAll(async () => {
@@ -70,6 +73,10 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     // One row per pass: each context generated alone, from the same random stream as in the batch.
     solo = await loadNodeModel(dir(), { dtype: format, limits: { maxBatchRows: 1 } });
     twin = await loadNodeModel(`${dir()}-twin`, { dtype: format === 'fp32' ? 'fp32' : 'q4' });
+    // Prefix reuse off, one position per pass, and batched over an unedited graph fed in chunks.
+    rowsWhole = await loadNodeModel(dir(), { dtype: format, prefixReuse: 'off' });
+    columns = await loadNodeModel(dir(), { dtype: format, prefixReuse: 'columns' });
+    if (spec.style !== 'fused-gqa') chunkedReuse = await loadNodeModel(dir(), { dtype: format, restrictLogits: false, prefixReuse: 'batched', limits: { maxLogitsBytes: 3 * model.info.shape.vocabSize * 4 } });
     const enc = (s: string) => model.tokenizer.encode(s);
     pairs = [
       { context: enc('Given the input numbers 8 and 0, the answer is'), continuation: enc(' 8.') },
@@ -85,6 +92,9 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     await twin?.dispose();
     await solo?.dispose();
     await whole?.dispose();
+    await rowsWhole?.dispose();
+    await columns?.dispose();
+    await chunkedReuse?.dispose();
   });
 
   it('is read as the style it replicates', () => {
@@ -122,6 +132,60 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
       expect(maxAbsDiff(inChunks[i].logprobs, alone.logprobs)).toBeLessThanOrEqual(format === 'q4f16' ? 2e-2 : 1e-4);
       const oracle = await oracleScore(twin, [...prefix, ...pairs[i].context, ...pairs[i].continuation], pairs[i].continuation.length);
       expect(maxAbsDiff(batched[i].logprobs, oracle)).toBeLessThanOrEqual(twinTolerance(format));
+    }
+  });
+
+  it('scores rows that share a prefix over its cached keys and values as it scores them whole, and like the oracle twin', async () => {
+    // An iPrompt step in miniature: three prompts, each on the same four examples, the first
+    // continuation token restricted as mask_possible_answers does.
+    const enc = (s: string) => model.tokenizer.encode(s);
+    const examples = [
+      ['. Given the input numbers 3 and 4, the answer is', ' 7'],
+      ['. Given the input numbers 8 and 0, the answer is', ' 8.'],
+      ['. Given the input numbers 5 and 9, the answer is', ' 14 and'],
+      ['. Given the input numbers 1 and 1, the answer', ' is 2'],
+    ];
+    const step: ScorePair[] = [];
+    for (const prompt of ['Add the two numbers', 'Return the sum of', 'Add the']) for (const [input, output] of examples) step.push({ context: enc(prompt + input), continuation: enc(output) });
+    const choices = [...new Set(step.map((p) => p.continuation[0]))];
+    const fedBy = async (m: LoadedModel, run: () => Promise<unknown>) => {
+      const d = m.engine.decoder;
+      const forward = d.forward.bind(d);
+      let fed = 0;
+      d.forward = async (input) => {
+        fed += input.batch * input.seq;
+        return forward(input);
+      };
+      try {
+        await run();
+      } finally {
+        d.forward = forward;
+      }
+      return fed;
+    };
+    const rowTokens = step.reduce((t, p) => t + model.info.contextPrefix.length + p.context.length + p.continuation.length - 1, 0);
+    let reference: Awaited<ReturnType<LoadedModel['engine']['score']>> = [];
+    const fedWhole = await fedBy(rowsWhole, async () => (reference = await rowsWhole.engine.score(step, {}, { firstTokenChoices: choices })));
+    expect(rowsWhole.info.prefixReuse).toBe('off');
+    expect(fedWhole).toBeGreaterThanOrEqual(rowTokens);
+    const reusing = [model, columns, ...(model.info.prefixReuse === 'batched' ? [chunkedReuse] : [])];
+    // GroupQueryAttention reuses position by position, by default only without 4-bit weights (on WASM each pass dequantises them).
+    expect(model.info.prefixReuse).toBe(spec.style !== 'fused-gqa' ? 'batched' : format === 'fp32' ? 'columns' : 'off');
+    for (const m of reusing.filter((r) => r.info.prefixReuse !== 'off')) {
+      let reused: typeof reference = [];
+      const fed = await fedBy(m, async () => (reused = await m.engine.score(step, {}, { firstTokenChoices: choices })));
+      // Each prompt's prefix (and the template words up to the digits) ran once, not four times.
+      expect(fed, m.info.prefixReuse).toBeLessThan(rowTokens * 0.8);
+      step.forEach((_, i) => {
+        expect(maxAbsDiff(reused[i].logprobs, reference[i].logprobs), `${m.info.prefixReuse} row ${i}`).toBeLessThanOrEqual(format === 'q4f16' ? 2e-2 : 1e-4);
+        expect(reused[i].isArgmax).toEqual(reference[i].isArgmax);
+      });
+    }
+    // And the unrestricted scores against the twin, row by row.
+    const unrestricted = await columns.engine.score(step);
+    for (let i = 0; i < step.length; i++) {
+      const oracle = await oracleScore(twin, [...model.info.contextPrefix, ...step[i].context, ...step[i].continuation], step[i].continuation.length);
+      expect(maxAbsDiff(unrestricted[i].logprobs, oracle)).toBeLessThanOrEqual(twinTolerance(format));
     }
   });
 

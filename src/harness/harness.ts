@@ -7,6 +7,7 @@ import { EngineClient } from '../worker/client.ts';
 import type { Requests, Responses, RequestKind } from '../worker/protocol.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
 import { EngineError } from '../engine/errors.ts';
+import { StepTimer } from './stepTimer.ts';
 
 const clients = new Map<string, EngineClient>();
 const progressLog = new Map<string, LoadProgress[]>();
@@ -70,6 +71,20 @@ const harness = {
     }
     const ms = performance.now() - t0;
     return { tokens: tokens * iters, ms, iters };
+  },
+  /**
+   * Runs an iPrompt search on worker `name` and times its steps after the first (StepTimer),
+   * measured in the page; the search is cancelled once timed.
+   */
+  async timeSteps(name: string, run: Requests['explain'], minMs: number) {
+    const timer = new StepTimer(minMs);
+    const ctl = new AbortController();
+    try {
+      await client(name).call('explain', run, { signal: ctl.signal, onSearch: (e) => e.type === 'step' && timer.step() && ctl.abort() });
+    } catch (err) {
+      if (!(err instanceof EngineError && err.code === 'ABORTED')) throw err;
+    }
+    return timer.result();
   },
   terminate(name: string): void {
     clients.get(name)?.terminate();

@@ -4,7 +4,7 @@
  * id that its progress, result or error echo.
  */
 import type { BackendRequest } from '../engine/backend.ts';
-import type { EngineLimits, GenerateOptions, ScoredContinuation, ScorePair } from '../engine/engine.ts';
+import type { EngineLimits, GenerateOptions, PrefixReuse, ScoredContinuation, ScorePair } from '../engine/engine.ts';
 import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
@@ -24,6 +24,8 @@ export interface LoadSpec {
   limits?: Partial<EngineLimits>;
   /** false: leave a graph without num_logits_to_keep as exported (logits at every position; bench:engine compares). */
   restrictLogits?: boolean;
+  /** How scoring reuses shared prefixes ('auto' by default; 'off' for comparisons). */
+  prefixReuse?: PrefixReuse | 'auto';
 }
 
 /** What the UI learns about a loaded model: ModelInfo is plain data, so it crosses postMessage as is. */

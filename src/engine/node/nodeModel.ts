@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ortWeb from 'onnxruntime-web';
 import type { BackendChoice } from '../backend.ts';
-import type { EngineLimits } from '../engine.ts';
+import type { EngineLimits, PrefixReuse } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { hubUrl } from '../download.ts';
 import { httpStore, type FileStore } from '../fileStore.ts';
@@ -96,6 +96,8 @@ export interface NodeLoadOptions {
   signal?: AbortSignal;
   /** false: leave a graph without num_logits_to_keep as it is (logits at every position; for comparisons). */
   restrictLogits?: boolean;
+  /** How scoring reuses shared prefixes ('auto' by default; 'off' for comparisons). */
+  prefixReuse?: PrefixReuse | 'auto';
 }
 
 /** Where a model's files come from: a shipped model, a folder with config.json, or a hub id. */
@@ -121,5 +123,5 @@ export async function loadNodeModel(nameOrPath: string, opts: NodeLoadOptions = 
   // onnxruntime-node takes its thread count as a session option; onnxruntime-web from env.wasm.
   const sessionOptions = opts.provider === 'cpu' ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
   const control = { signal: opts.signal, onProgress: opts.onProgress };
-  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control, restrictLogits: opts.restrictLogits });
+  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control, restrictLogits: opts.restrictLogits, prefixReuse: opts.prefixReuse });
 }
