@@ -3,8 +3,8 @@
  * downloaded from the local hub server: on WASM (all weight formats) and on WebGPU (SwiftShader;
  * fp32 and q4, since it has no shader-f16). The browser's scores must equal the Node engine's on
  * the same files (src/engine/replicas.test.ts checks those against each replica's oracle twin),
- * a batch must score like each row alone and like the chunked path (a tiny logits budget), and
- * generation must give Node's tokens.
+ * a batch (three of its rows share a prefix, which the engine may run once) must score like each
+ * row alone and like the chunked path (a tiny logits budget), and generation must give Node's tokens.
  */
 import { expect, test } from './fixtures.ts';
 import { startHubServer, type HubServer } from './hubServer.ts';
@@ -18,6 +18,10 @@ const TEXTS = [
   ['Data:', ' the answer is 12 and the rule'],
   ['x', ' y'],
   ['Prompt: add the two numbers. Given the input numbers 3 and 4, the answer is', ' 7'],
+  // Rows that share a prompt and the template's words: scored over the shared prefix's cache
+  // where the engine reuses it (engine.ts prefixReuse), so "batch = alone" also checks the reuse.
+  ['Prompt: add the two numbers. Given the input numbers 5 and 9, the answer is', ' 14'],
+  ['Prompt: add the two numbers. Given the input numbers 1 and 2, the answer is', ' 3'],
 ];
 const GEN = [
   { max_new_tokens: 5, seed: 2, do_sample: false },
@@ -93,6 +97,9 @@ for (const backend of ['wasm', 'webgpu'] as const) {
         // WebGPU keeps the key-value cache on the GPU between passes (generation below uses it).
         expect(got.info!.graph.kvLocation).toBe(backend === 'webgpu' ? 'gpu-buffer' : 'cpu');
         expect(got.info!.graph.attention).toBe(spec.style === 'fused-gqa' ? 'right-padded' : 'masked');
+        // Reuse as loadModel's reuseFor chooses it: batched with a mask; position by position for
+        // GroupQueryAttention only on WASM without 4-bit weights.
+        expect(got.info!.prefixReuse).toBe(spec.style !== 'fused-gqa' ? 'batched' : backend === 'wasm' && dtype === 'fp32' ? 'columns' : 'off');
         expect(got.ids).toEqual(want.ids);
         expect(got.aloneDiff, `${dtype}: batch vs alone`).toBeLessThanOrEqual(1e-4);
         // Chunks change float16 rounding (the cache is stored in float16 between them).

@@ -2,8 +2,9 @@
  * Hub-shaped benchmark models: the architecture, vocabulary size and head layout of a catalogue
  * model, in the export style of its real repository as the replicas reproduce it (docs/models.md),
  * with random seeded weights. Built on first use into .cache/hub-shaped/<name> (ignored, never
- * committed, never downloaded): 21 s and 189 MB for the SmolLM2-135M shape, 43 s and 815 MB for
- * Qwen2.5-0.5B's (its embedding stays float32, as in the real q4 file). The tokenizer is the
+ * committed, never downloaded): about 15 s and 850 MB for the SmolLM2-135M shape (q4 and fp32
+ * files), 43 s and 815 MB for Qwen2.5-0.5B's (q4 only; its embedding stays float32, as in the
+ * real q4 file). The tokenizer is the
  * matching replica's (512 tokens), with filler words up to the model's vocabulary so that every
  * sampled id decodes: the benchmarks need real token ids, not a real vocabulary.
  */
@@ -22,6 +23,8 @@ interface HubShapeSpec {
   replica: 'smollm2-gqa' | 'qwen25-plain';
   modelType: 'llama' | 'qwen2';
   config: Omit<LlamaConfig, 'bosTokenId' | 'eosTokenId'>;
+  /** Also write fp32 weights (model.onnx), for the weights comparison (a single file stays under protobuf's 2 GB). */
+  fp32?: boolean;
 }
 
 export const HUB_SHAPES = {
@@ -29,6 +32,7 @@ export const HUB_SHAPES = {
   'smollm2-135m': {
     replica: 'smollm2-gqa',
     modelType: 'llama',
+    fp32: true,
     config: { hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, vocabSize: 49152, maxPositions: 2048, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true },
   },
   /** onnx-community/Qwen2.5-0.5B-Instruct's config.json: 24 layers, width 896, 14 query and 2 key-value heads of 64, q/k/v biases, vocabulary 151,936, tied; optimum's plain export without num_logits_to_keep. */
@@ -44,7 +48,7 @@ export type HubShape = keyof typeof HUB_SHAPES;
 export const HUB_SHAPED_DIR = path.join(PROJECT_ROOT, '.cache', 'hub-shaped');
 
 /** Raised when the weights or graphs change, so a folder built by an older version is rebuilt. */
-const BUILD_VERSION = 3;
+const BUILD_VERSION = 4;
 const BUILD_FILE = 'hub-shaped-build.json';
 
 function builtVersion(dir: string): number | null {
@@ -71,13 +75,13 @@ export async function ensureHubShaped(name: HubShape, log: (s: string) => void =
   // Logits about 3 wide: sampled prompts differ from one another, as a real model's do (with the
   // draws at full width every sample was the same token, and the search scored one prompt a step).
   const weights = randomLlamaWeights(cfg, 135, { tiedLogitStd: 3 });
-  const graph = shape.replica === 'smollm2-gqa' ? buildFusedLlamaGraph(cfg, weights, { format: 'q4', positionIds: true, accuracyLevel: 4 }).finish() : buildLlamaOnnx(cfg, weights, 'q4', { numLogitsToKeep: false });
+  const build = (format: 'q4' | 'fp32') => (shape.replica === 'smollm2-gqa' ? buildFusedLlamaGraph(cfg, weights, { format, positionIds: true, ...(format === 'q4' ? { accuracyLevel: 4 } : {}) }).finish() : buildLlamaOnnx(cfg, weights, format, { numLogitsToKeep: false }));
   await writeModelFolder(dir, {
     config: { ...llamaConfigJson(cfg), architectures: [shape.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'], model_type: shape.modelType, eos_token_id: eos },
     generationConfig: JSON.parse(await readFile(path.join(replica, 'generation_config.json'), 'utf8')),
     tokenizerJson: withVocabulary(JSON.parse(await readFile(path.join(replica, 'tokenizer.json'), 'utf8')), cfg.vocabSize),
     tokenizerConfig: JSON.parse(await readFile(path.join(replica, 'tokenizer_config.json'), 'utf8')),
-    graphs: { 'model_q4.onnx': graph },
+    graphs: { 'model_q4.onnx': build('q4'), ...(shape.fp32 ? { 'model.onnx': build('fp32') } : {}) },
     readme: `# ${name} (shape only)\n\nA benchmark model with the shape of ${name} and random weights, built by tools/hubShaped.ts. It knows nothing.\n`,
   });
   await writeFile(path.join(dir, BUILD_FILE), JSON.stringify({ version: BUILD_VERSION }) + '\n');
