@@ -102,8 +102,12 @@ export async function chooseBackend(request: BackendRequest, env: BackendEnviron
 }
 
 /**
- * Weight files to try, best first, for a backend. fp16 and q4f16 only with shader-f16 on WebGPU;
- * WASM prefers 4-bit (smallest download, MatMulNBits has fast WASM kernels).
+ * Weight files to try, best first, for a backend. fp16 and q4f16 only with shader-f16 on WebGPU.
+ * WASM prefers 4-bit: the smallest download, and for scoring-sized passes about as fast as fp32
+ * (WASM has no 4-bit kernel, so MatMulNBits dequantises each weight on every pass: a fixed cost
+ * that makes small passes, generation, slower; docs/speed.md). q8 (dynamic int8) multiplies
+ * faster, but quantises each pass's activations with one scale for the whole batch, so a row's
+ * score would depend on the rows batched with it; it comes after q4.
  */
 export function dtypeCandidates(choice: BackendChoice, requested: Dtype | 'auto' = 'auto'): Dtype[] {
   if (requested !== 'auto') {

@@ -42,7 +42,7 @@ export interface LoadRequest {
  * takes a past with more than one new token only at batch 1, so there reuse means one pass per
  * position ('columns'), which pays only where a pass has no large fixed cost: onnxruntime-web's
  * WASM MatMulNBits dequantises every weight on every pass (no 4-bit kernel there), about 0.3 s on
- * the SmolLM2-135M shape, so 4-bit graphs on WASM stay 'off' (docs/engine.md has the figures).
+ * the SmolLM2-135M shape, so 4-bit graphs on WASM stay 'off' (docs/speed.md has the figures).
  */
 export function reuseFor(attention: AttentionStyle, opts: { costlyPasses: boolean }): PrefixReuse {
   if (attention !== 'right-padded') return 'batched';
