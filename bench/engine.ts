@@ -63,7 +63,7 @@ const ALL_OFF: Switches = { logitsRows: false, prefixReuse: false };
 /** Whether the model's export takes the logits edit (set once the graph is read). */
 let editApplies = true;
 
-function describe(runtime: string, threads: number, sw: Switches, applied: Switches): string {
+function label(runtime: string, threads: number, sw: Switches, applied: Switches): string {
   const name = runtime === 'native' ? 'onnxruntime-node (native)' : runtime === 'node' ? 'engine in Node (onnxruntime-web)' : runtime;
   const offs = [!sw.logitsRows && editApplies ? 'logits edit off' : '', !sw.prefixReuse ? 'prefix reuse off' : '', sw.prefixReuse && !applied.prefixReuse ? 'prefix reuse n/a' : ''].filter(Boolean);
   return `${name}, ${threads} thread${threads > 1 ? 's' : ''}${offs.length ? ', ' + offs.join(', ') : ''}`;
@@ -129,7 +129,7 @@ function runChild(workload: Workload, runtime: 'node' | 'native', threads: numbe
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${runtime} benchmark failed:\n${r.stderr}`);
   const { applied, ...res } = JSON.parse(line);
-  return { workload, config: describe(runtime, threads, sw, applied), runtime, threads, requested: sw, applied, ...res };
+  return { workload, config: label(runtime, threads, sw, applied), runtime, threads, requested: sw, applied, ...res };
 }
 
 function descendants(pid: number): number[] {
@@ -217,7 +217,7 @@ async function browserRows(model: string, dtype: string, configs: BrowserConfig[
         }));
         const { applied, threads, build, ...figures } = res;
         const requested = { logitsRows: c.logitsRows, prefixReuse: c.prefixReuse };
-        rows.push({ workload: c.workload, config: describe(`WASM in headless Chromium (${build} build)`, threads, requested, applied), runtime: build === 'jspi' ? 'browser' : 'browser-asyncify', threads, requested, applied, ...figures, peakRssMB: peak });
+        rows.push({ workload: c.workload, config: label(`WASM in headless Chromium (${build} build)`, threads, requested, applied), runtime: build === 'jspi' ? 'browser' : 'browser-asyncify', threads, requested, applied, ...figures, peakRssMB: peak });
       } finally {
         await browser.close();
         await server.close();

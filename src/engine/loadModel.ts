@@ -134,6 +134,9 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
 
   if (req.backend.backend === 'wasm') ort.env.wasm.numThreads = req.backend.threads;
   const summary = readGraphSummary(graph, graphFile);
+  if (req.prefixReuse === 'batched' && attentionStyle(summary) === 'right-padded') {
+    throw new EngineError('INTERNAL', `prefixReuse 'batched' needs attention that reads the mask; ${graphFile} uses GroupQueryAttention, which takes 'columns', 'off' or 'auto'.`, { file: graphFile });
+  }
   // On WebGPU the key-value cache stays on the GPU: each pass's present.* is fed back as the next
   // past without a round trip through the CPU (the engine releases the buffers it replaces).
   const kvOnGpu = req.backend.backend === 'webgpu';

@@ -189,6 +189,12 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     }
   });
 
+  it('refuses batched prefix reuse on GroupQueryAttention, naming the file, before loading it', async () => {
+    const load = loadNodeModel(dir(), { dtype: format, prefixReuse: 'batched' });
+    if (spec.style === 'fused-gqa') await expect(load).rejects.toThrow(/prefixReuse 'batched' needs attention that reads the mask; onnx\/model/);
+    else await (await load).dispose();
+  });
+
   it('computes logits only at the positions it reads, with the scores and tokens of the export left as it is', async () => {
     const rowsPerPass = async (m: LoadedModel, run: () => Promise<unknown>) => {
       const d = m.engine.decoder;
