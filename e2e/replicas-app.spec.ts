@@ -50,9 +50,9 @@ async function loadFromHub(page: Page, id: string, opts: { custom?: boolean; dty
 }
 
 // One run per replica: the catalogue models it covers share its files.
-const runs = REPLICAS.map((r) => ({ replica: r.name, id: r.covers[0] ?? MERGED_ID, custom: r.covers.length === 0 }));
+const runs = REPLICAS.map((r) => ({ replica: r.name, style: r.style, id: r.covers[0] ?? MERGED_ID, custom: r.covers.length === 0 }));
 
-for (const { replica, id, custom } of runs) {
+for (const { replica, style, id, custom } of runs) {
   test(`${replica} (as ${id}): loads from the ${custom ? 'hub id box' : 'catalogue'}, runs the quick preset on WASM, its permalink reopens`, async ({ page, browser }) => {
     test.setTimeout(300_000);
     await loadFromHub(page, id, { custom });
@@ -60,6 +60,8 @@ for (const { replica, id, custom } of runs) {
     await expect(page.getByTestId('backend')).toHaveText('WASM');
     // None of these exports has num_logits_to_keep: the engine added the rows input in the browser too.
     await expect(page.getByTestId('logits-info')).toContainText('only where needed (the engine added a rows input before');
+    // 4-bit weights on WASM: fused GroupQueryAttention runs every row whole; the others share prefixes in a batched pass.
+    await expect(page.getByTestId('prefix-info')).toHaveText(style === 'fused-gqa' ? 'run again for every row' : 'run once per group of rows that share them (the rest in one batched pass)');
     await page.getByTestId('suite').selectOption('double_one');
     await expect(page.getByTestId('row-count')).toHaveText('10');
     await page.getByTestId('preset-quick').check();

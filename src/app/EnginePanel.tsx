@@ -78,6 +78,14 @@ export function BackendInfo() {
             ? `only where needed (the engine added a rows input before ${model.logits.projection})`
             : `at every position (${model.logits.reason})`}
       </dd>
+      <dt>Shared prefixes</dt>
+      <dd data-testid="prefix-info">
+        {model.prefixReuse === 'batched'
+          ? 'run once per group of rows that share them (the rest in one batched pass)'
+          : model.prefixReuse === 'columns'
+            ? 'run once per group of rows that share them (the rest one position per pass: GroupQueryAttention)'
+            : 'run again for every row'}
+      </dd>
       <dt>Load</dt>
       <dd>
         {formatMs(model.loadMs)} (warm-up {formatMs(model.warmupMs)})
