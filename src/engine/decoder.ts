@@ -105,12 +105,8 @@ export class Decoder {
   ) {}
 
   emptyCache(batch: number): KvCache {
-    const { numKvHeads, headDim } = this.shape;
-    const make = () =>
-      this.io.kvType === 'float16'
-        ? new this.ort.Tensor('float16', new Uint16Array(0), [batch, numKvHeads, 0, headDim])
-        : new this.ort.Tensor('float32', new Float32Array(0), [batch, numKvHeads, 0, headDim]);
-    return { keys: this.io.pastKeys.map(make), values: this.io.pastValues.map(make), length: 0 };
+    const empty = this.io.kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+    return this.cacheOf(batch, 0, this.io.pastKeys.map(() => empty), this.io.pastValues.map(() => empty));
   }
 
   /** The cache's data on the CPU, per layer (GPU buffers are read back, and stay valid). */

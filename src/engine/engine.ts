@@ -6,6 +6,7 @@
 import { columnOf, padRows, planBatches, sliceColumns, type PadSide, type PaddedBatch } from './batching.ts';
 import type { Decoder, KvCache } from './decoder.ts';
 import { EngineError } from './errors.ts';
+import type { AttentionStyle } from './onnxGraph.ts';
 import { stackRowBlocks, takeRowBlock, type KvArray } from './prefixCache.ts';
 import { groupBySharedPrefix, type PrefixGroup } from './prefixGroups.ts';
 import { SeededRandom } from '../util/random.ts';
@@ -62,6 +63,18 @@ export const DEFAULT_LIMITS: EngineLimits = { maxBatchRows: 32, maxBatchTokens: 
  */
 export type PrefixReuse = 'batched' | 'columns' | 'off';
 
+/**
+ * The default prefix reuse for a graph: 'batched' where attention reads the mask. GroupQueryAttention
+ * takes a past with more than one new token only at batch 1, so there reuse means one pass per
+ * position ('columns'), which pays only where a pass has no large fixed cost: onnxruntime-web's
+ * WASM MatMulNBits dequantises every weight on every pass (no 4-bit kernel there), about 0.3 s on
+ * the SmolLM2-135M shape, so 4-bit graphs on WASM stay 'off' (docs/speed.md has the figures).
+ */
+export function reuseFor(attention: AttentionStyle, opts: { costlyPasses: boolean }): PrefixReuse {
+  if (attention !== 'right-padded') return 'batched';
+  return opts.costlyPasses ? 'off' : 'columns';
+}
+
 /** Fewer shared tokens than this are run again rather than cached and copied. */
 export const MIN_SHARED_PREFIX = 4;
 
@@ -89,7 +102,7 @@ export class LanguageModelEngine {
    */
   readonly contextPrefix: readonly number[];
 
-  /** How scoring reuses shared prefixes; by default 'batched' where attention reads the mask, else 'off'. */
+  /** How scoring reuses shared prefixes; by default reuseFor's choice for a graph whose passes have a fixed cost. */
   readonly prefixReuse: PrefixReuse;
 
   constructor(
@@ -99,7 +112,7 @@ export class LanguageModelEngine {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.contextPrefix = [...(opts.contextPrefix ?? [])];
-    const reuse = opts.prefixReuse ?? (decoder.io.attention === 'right-padded' ? 'off' : 'batched');
+    const reuse = opts.prefixReuse ?? reuseFor(decoder.io.attention, { costlyPasses: true });
     if (reuse === 'batched' && decoder.io.attention === 'right-padded') throw new EngineError('INTERNAL', "prefixReuse 'batched' needs attention that reads the mask; GroupQueryAttention graphs take 'columns' or 'off'");
     this.prefixReuse = reuse;
     const s = decoder.shape;
@@ -257,16 +270,16 @@ export class LanguageModelEngine {
       const pastLength = Math.max(...lengths);
       const align = side === 'left' ? 'right' : 'left';
       const stack = (pick: (b: { keys: KvArray[]; values: KvArray[] }) => KvArray[]) =>
-        pick(blocks[0]).map((_, layer) => stackRowBlocks(items.map((m) => pick(blocks[m.group])[layer]), lengths, heads, headDim, pastLength, align));
+        Array.from({ length: d.io.pastKeys.length }, (_, layer) => stackRowBlocks(items.map((m) => pick(blocks[m.group])[layer]), lengths, heads, headDim, pastLength, align));
       const past = d.cacheOf(items.length, pastLength, stack((b) => b.keys), stack((b) => b.values));
       // The past's mask marks each row's real positions (left pads before them, or pads after).
       const mask = new BigInt64Array(items.length * pastLength);
       lengths.forEach((n, b) => (align === 'right' ? mask.fill(1n, b * pastLength + pastLength - n, (b + 1) * pastLength) : mask.fill(1n, b * pastLength, b * pastLength + n)));
-      // Suffix position s of an item is its row's position prefixLength + s.
-      const scored = (m: (typeof items)[number]) => Array.from(pairs[m.pair].continuation, (_, j) => pairs[m.pair].context.length - 1 + j - groups[m.group].prefixLength);
+      // Per item, the suffix positions (row position - prefixLength) predicting its continuation tokens.
+      const scored = items.map((m) => Array.from(pairs[m.pair].continuation, (_, j) => pairs[m.pair].context.length - 1 + j - groups[m.group].prefixLength));
       if (this.prefixReuse === 'columns') {
-        const logits = await this.runColumns(items.map((m) => m.rest), lengths, { past, mask }, control, (b) => scored(items[b]));
-        items.forEach((m, b) => read(m.pair, (j) => logits.at(b, scored(m)[j]), logits.vocab));
+        const logits = await this.runColumns(items.map((m) => m.rest), lengths, { past, mask }, control, (b) => scored[b]);
+        items.forEach((m, b) => read(m.pair, (j) => logits.at(b, scored[b][j]), logits.vocab));
       } else {
         const padded = padRows(items.map((m) => m.rest), this.padId, 'left');
         // Positions continue after each row's prefix.
@@ -274,9 +287,9 @@ export class LanguageModelEngine {
           for (let c = 0; c < padded.length; c++) if (padded.mask[b * padded.length + c]) padded.positions[b * padded.length + c] += BigInt(lengths[b]);
         });
         const col = (b: number, s: number) => columnOf(padded, b, s);
-        const logits = await this.runPadded(padded, Math.min(...items.map((m, b) => col(b, scored(m)[0]))), control, (b) => scored(items[b]).map((s) => col(b, s)), { past, mask });
+        const logits = await this.runPadded(padded, Math.min(...items.map((_, b) => col(b, scored[b][0]))), control, (b) => scored[b].map((s) => col(b, s)), { past, mask });
         d.release(logits.present);
-        items.forEach((m, b) => read(m.pair, (j) => logits.at(b, col(b, scored(m)[j])), logits.vocab));
+        items.forEach((m, b) => read(m.pair, (j) => logits.at(b, col(b, scored[b][j])), logits.vocab));
       }
       // Progress counts every row's tokens, the shared prefix included: the work scored, not the work run.
       control.onTokens?.(items.reduce((sum, m) => sum + rows[m.pair].length, 0));

@@ -5,7 +5,7 @@
 import { type BackendChoice, dtypeCandidates } from './backend.ts';
 import { chooseWeights } from './chooseWeights.ts';
 import { Decoder, inspectGraph } from './decoder.ts';
-import { LanguageModelEngine, type EngineLimits, type PrefixReuse } from './engine.ts';
+import { LanguageModelEngine, reuseFor, type EngineLimits, type PrefixReuse } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
 import { addLogitsRows } from './logitsRows.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
@@ -33,20 +33,8 @@ export interface LoadRequest {
    * it is (comparisons).
    */
   restrictLogits?: boolean;
-  /** How scoring reuses prefixes rows share (engine.ts PrefixReuse); 'auto' (default): see reuseFor. */
+  /** How scoring reuses prefixes rows share (engine.ts PrefixReuse); 'auto' (default): engine.ts reuseFor, from the graph and the backend. */
   prefixReuse?: PrefixReuse | 'auto';
-}
-
-/**
- * The default prefix reuse for a graph: 'batched' where attention reads the mask. GroupQueryAttention
- * takes a past with more than one new token only at batch 1, so there reuse means one pass per
- * position ('columns'), which pays only where a pass has no large fixed cost: onnxruntime-web's
- * WASM MatMulNBits dequantises every weight on every pass (no 4-bit kernel there), about 0.3 s on
- * the SmolLM2-135M shape, so 4-bit graphs on WASM stay 'off' (docs/speed.md has the figures).
- */
-export function reuseFor(attention: AttentionStyle, opts: { costlyPasses: boolean }): PrefixReuse {
-  if (attention !== 'right-padded') return 'batched';
-  return opts.costlyPasses ? 'off' : 'columns';
 }
 
 export interface ModelInfo {
@@ -134,7 +122,8 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
 
   if (req.backend.backend === 'wasm') ort.env.wasm.numThreads = req.backend.threads;
   const summary = readGraphSummary(graph, graphFile);
-  if (req.prefixReuse === 'batched' && attentionStyle(summary) === 'right-padded') {
+  const attention = attentionStyle(summary);
+  if (req.prefixReuse === 'batched' && attention === 'right-padded') {
     throw new EngineError('INTERNAL', `prefixReuse 'batched' needs attention that reads the mask; ${graphFile} uses GroupQueryAttention, which takes 'columns', 'off' or 'auto'.`, { file: graphFile });
   }
   // On WebGPU the key-value cache stays on the GPU: each pass's present.* is fed back as the next
@@ -149,6 +138,11 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(n)! })) } : {}),
     ...req.sessionOptions,
   };
+  // A fixed cost per pass: WASM's MatMulNBits (native CPU has 4-bit kernels). WebGPU's is not
+  // measured here, so it counts as costly (see reuseFor).
+  const onWasmKernels = (options.executionProviders ?? []).every((p) => (typeof p === 'string' ? p : p.name) === 'wasm');
+  const costlyPasses = req.backend.backend === 'webgpu' || (onWasmKernels && summary.opTypes.has('com.microsoft:MatMulNBits'));
+  const prefixReuse = !req.prefixReuse || req.prefixReuse === 'auto' ? reuseFor(attention, { costlyPasses }) : req.prefixReuse;
   const start = async (bytes: Uint8Array) => {
     let session;
     try {
@@ -158,12 +152,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       if (e.code === 'BAD_MODEL') throw new EngineError('BAD_MODEL', `${graphFile} could not be loaded by onnxruntime (${req.backend.backend}): ${(err as Error).message ?? err}`, { file: graphFile, cause: err });
       throw e;
     }
-    const decoder = new Decoder(ort, session, shape, { ...inspectGraph(session, shape, graphFile, attentionStyle(summary)), kvOnGpu: kvOnGpu && presentOutputs.length > 0 });
-    // A fixed cost per pass: WASM's MatMulNBits (native CPU has 4-bit kernels). WebGPU's is not
-    // measured here, so it counts as costly (see reuseFor).
-    const onWasmKernels = (options.executionProviders ?? []).every((p) => (typeof p === 'string' ? p : p.name) === 'wasm');
-    const costlyPasses = req.backend.backend === 'webgpu' || (onWasmKernels && summary.opTypes.has('com.microsoft:MatMulNBits'));
-    const prefixReuse = !req.prefixReuse || req.prefixReuse === 'auto' ? reuseFor(decoder.io.attention, { costlyPasses }) : req.prefixReuse;
+    const decoder = new Decoder(ort, session, shape, { ...inspectGraph(session, shape, graphFile, attention), kvOnGpu: kvOnGpu && presentOutputs.length > 0 });
     const engine = new LanguageModelEngine(decoder, req.limits, { contextPrefix: tokenizer.specialPrefix(), prefixReuse });
     // Warm-up: compiles kernels (and WebGPU shaders) before the first measured step.
     const tw = performance.now();
