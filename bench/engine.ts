@@ -42,7 +42,7 @@ type Workload = 'score' | 'step';
 
 interface Row {
   workload: Workload;
-  /** What the configuration asked for, and what applied (the edit needs an export without num_logits_to_keep; reuse, see loadModel's reuseFor). */
+  /** What the configuration asked for, and what applied (the edit needs an export without num_logits_to_keep; reuse, see engine.ts reuseFor). */
   requested: Switches;
   applied: Switches;
   config: string;
@@ -112,7 +112,8 @@ async function child(runtime: 'node' | 'native', threads: number, model: string,
     process.exit(0);
   }
   const pairs = scoringPairs(m.tokenizer);
-  const tokensPer = pairs.reduce((s, p) => s + m.engine.withPrefix(p.context).length + p.continuation.length - 1, 0);
+  // Counted as the page's timeScore counts them (no context prefix), so browser and native rows compare.
+  const tokensPer = pairs.reduce((s, p) => s + p.context.length + p.continuation.length - 1, 0);
   let iters = 0;
   const t0 = performance.now();
   while (iters < MIN_ITERS || performance.now() - t0 < MIN_MS) {
