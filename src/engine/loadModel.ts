@@ -7,6 +7,7 @@ import { chooseWeights } from './chooseWeights.ts';
 import { Decoder, inspectGraph } from './decoder.ts';
 import { LanguageModelEngine, reuseFor, type EngineLimits, type PrefixReuse } from './engine.ts';
 import { EngineError, toEngineError } from './errors.ts';
+import { expandMatMulNBits } from './expandNBits.ts';
 import { addLogitsRows } from './logitsRows.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
 import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
@@ -35,6 +36,11 @@ export interface LoadRequest {
   restrictLogits?: boolean;
   /** How scoring reuses prefixes rows share (engine.ts PrefixReuse); 'auto' (default): engine.ts reuseFor, from the graph and the backend. */
   prefixReuse?: PrefixReuse | 'auto';
+  /**
+   * On WASM, turn 4-bit MatMulNBits weights into float32 at load (expandNBits.ts): WASM has no
+   * 4-bit kernel and would dequantise them on every pass. Default true; false keeps them 4-bit.
+   */
+  expandWeights?: boolean;
 }
 
 export interface ModelInfo {
@@ -53,6 +59,11 @@ export interface ModelInfo {
   logits: { restricted: 'export' } | { restricted: 'added'; projection: string } | { restricted: 'no'; reason: string };
   /** How scoring reuses shared prefixes (engine.ts). */
   prefixReuse: PrefixReuse;
+  /**
+   * The graph's 4-bit (MatMulNBits) weights: expanded to float32 at load (WASM; how many nodes and
+   * bytes, and how many were left 4-bit), or kept with the reason; null where the graph has none.
+   */
+  nbits: { expanded: true; nodes: number; floatBytes: number; kept: string[] } | { expanded: false; reason: string } | null;
   /** Token ids put before every context (the tokenizer's BOS, where its post-processor adds one). */
   contextPrefix: number[];
   /** Every file the model was built from. */
@@ -138,12 +149,25 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     ...(extNames.length ? { externalData: extNames.map((n) => ({ path: n, data: ext.get(n)! })) } : {}),
     ...req.sessionOptions,
   };
-  // A fixed cost per pass: WASM's MatMulNBits (native CPU has 4-bit kernels). WebGPU's is not
-  // measured here, so it counts as costly (see reuseFor).
   const onWasmKernels = (options.executionProviders ?? []).every((p) => (typeof p === 'string' ? p : p.name) === 'wasm');
-  const costlyPasses = req.backend.backend === 'webgpu' || (onWasmKernels && summary.opTypes.has('com.microsoft:MatMulNBits'));
-  const prefixReuse = !req.prefixReuse || req.prefixReuse === 'auto' ? reuseFor(attention, { costlyPasses }) : req.prefixReuse;
-  const start = async (bytes: Uint8Array) => {
+
+  // 4-bit weights on WASM become float32 once, at load, rather than on every pass (expandNBits.ts).
+  const hasNBits = summary.opTypes.has('com.microsoft:MatMulNBits');
+  let nbits: ModelInfo['nbits'] = hasNBits ? { expanded: false, reason: 'this backend has 4-bit kernels' } : null;
+  const bases: { graph: Uint8Array; nbits: ModelInfo['nbits']; has4bit: boolean }[] = [];
+  if (hasNBits && onWasmKernels) {
+    const expansion = req.expandWeights === false ? { skipped: 'switched off' } : expandMatMulNBits(graph, ext);
+    if ('model' in expansion) {
+      const stillNBits = expansion.kept.length > 0;
+      bases.push({ graph: expansion.model, nbits: { expanded: true, nodes: expansion.nodes, floatBytes: expansion.floatBytes, kept: expansion.kept }, has4bit: stillNBits });
+    } else {
+      nbits = { expanded: false, reason: expansion.skipped };
+    }
+  }
+  // The graph as it is: the only one, or the fallback (its nbits then says why, below).
+  bases.push({ graph, nbits, has4bit: hasNBits });
+
+  const start = async (bytes: Uint8Array, prefixReuse: PrefixReuse) => {
     let session;
     try {
       session = await ort.InferenceSession.create(bytes, options);
@@ -165,23 +189,40 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     return { session, decoder, engine, warmupMs: performance.now() - tw };
   };
 
-  let logits: ModelInfo['logits'];
-  let started: Awaited<ReturnType<typeof start>> | null = null;
-  const edit = req.restrictLogits === false ? { skipped: 'switched off' } : addLogitsRows(graph);
-  if ('model' in edit) {
-    try {
-      started = await start(edit.model);
-      logits = { restricted: 'added', projection: edit.projection };
-    } catch (err) {
-      // The edited graph did not load or run: the export as it is still does, with logits everywhere.
-      if ((err as EngineError).code === 'ABORTED' || (err as EngineError).code === 'OUT_OF_MEMORY') throw err;
-      logits = { restricted: 'no', reason: `adding the rows input failed (${(err as Error).message})` };
+  /** A session on `base`, with the logits rows input added where that works (else the graph as it is). */
+  const startOn = async (base: (typeof bases)[number]) => {
+    // A fixed cost per pass: WASM's MatMulNBits (native CPU has 4-bit kernels). WebGPU's is not
+    // measured here, so it counts as costly (see reuseFor).
+    const costlyPasses = req.backend.backend === 'webgpu' || (onWasmKernels && base.has4bit);
+    const prefixReuse = !req.prefixReuse || req.prefixReuse === 'auto' ? reuseFor(attention, { costlyPasses }) : req.prefixReuse;
+    const edit = req.restrictLogits === false ? { skipped: 'switched off' } : addLogitsRows(base.graph);
+    if ('model' in edit) {
+      try {
+        return { ...(await start(edit.model, prefixReuse)), logits: { restricted: 'added', projection: edit.projection } as ModelInfo['logits'] };
+      } catch (err) {
+        // The edited graph did not load or run: the export as it is still does, with logits everywhere.
+        if ((err as EngineError).code === 'ABORTED' || (err as EngineError).code === 'OUT_OF_MEMORY') throw err;
+        return { ...(await start(base.graph, prefixReuse)), logits: { restricted: 'no', reason: `adding the rows input failed (${(err as Error).message})` } as ModelInfo['logits'] };
+      }
     }
-  } else {
-    logits = edit.skipped === 'has-keep-input' ? { restricted: 'export' } : { restricted: 'no', reason: edit.skipped };
+    const logits: ModelInfo['logits'] = edit.skipped === 'has-keep-input' ? { restricted: 'export' } : { restricted: 'no', reason: edit.skipped };
+    return { ...(await start(base.graph, prefixReuse)), logits };
+  };
+
+  let started: Awaited<ReturnType<typeof startOn>> | null = null;
+  for (const [i, base] of bases.entries()) {
+    try {
+      started = await startOn(base);
+      nbits = base.nbits;
+      break;
+    } catch (err) {
+      // The expanded graph is larger: where it does not fit or load, the 4-bit graph may.
+      if (i === bases.length - 1 || (err as EngineError).code === 'ABORTED') throw err;
+      nbits = { expanded: false, reason: `the float32 graph failed to load (${(err as Error).message})` };
+      bases[i + 1].nbits = nbits;
+    }
   }
-  started ??= await start(graph);
-  const { session, decoder, engine, warmupMs } = started;
+  const { session, decoder, engine, warmupMs, logits } = started!;
   const bytes = [...meta.values(), graph, ...ext.values()].reduce((s, b) => s + b.byteLength, 0);
   return {
     engine,
@@ -203,6 +244,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       },
       logits,
       prefixReuse: engine.prefixReuse,
+      nbits,
       contextPrefix: [...engine.contextPrefix],
       files: [...meta.keys(), graphFile, ...extNames.map((n) => `onnx/${n}`)],
       bytes,

@@ -50,6 +50,9 @@ async function oracleScore(twin: LoadedModel, ids: readonly number[], contLength
   return out;
 }
 
+/** Whether the engine expands a format's MatMulNBits on WASM: wherever the graph computes in float32 (plain-style q4f16 keeps float32 inside). */
+const expandsNBits = (spec: ReplicaSpec, format: Dtype) => format === 'q4' || (format === 'q4f16' && spec.q4f16Io === 'float32');
+
 /** fp32 and q4 replicas match their twin to 1e-4; q4f16 computes in float16, so it is looser. */
 const twinTolerance = (format: Dtype) => (format === 'q4f16' ? 0.1 : 1e-4);
 
@@ -72,7 +75,8 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     chunked = await loadNodeModel(dir(), { dtype: format, restrictLogits: false, limits: { maxLogitsBytes: 3 * model.info.shape.vocabSize * 4 } });
     // One row per pass: each context generated alone, from the same random stream as in the batch.
     solo = await loadNodeModel(dir(), { dtype: format, limits: { maxBatchRows: 1 } });
-    twin = await loadNodeModel(`${dir()}-twin`, { dtype: format === 'fp32' ? 'fp32' : 'q4' });
+    // The twin keeps its 4-bit weights as MatMulNBits: onnxruntime's own kernel, not the engine's expansion.
+    twin = await loadNodeModel(`${dir()}-twin`, { dtype: format === 'fp32' ? 'fp32' : 'q4', expandWeights: false });
     // Prefix reuse off, one position per pass, and batched over an unedited graph fed in chunks.
     rowsWhole = await loadNodeModel(dir(), { dtype: format, prefixReuse: 'off' });
     columns = await loadNodeModel(dir(), { dtype: format, prefixReuse: 'columns' });
@@ -106,6 +110,11 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     expect(whole.info.logits).toEqual({ restricted: 'no', reason: 'switched off' });
     expect(model.info.logits).toEqual({ restricted: 'added', projection: expect.stringMatching(spec.style === 'merged' ? /^If > MatMul/ : /^MatMul(NBits)? lm_head/) });
     expect(model.info.graph.useCacheBranch).toBe(spec.style === 'merged');
+    // 4-bit weights: float32 at load on WASM, except where the graph computes in float16 (float16 scales).
+    if (format === 'fp32') expect(model.info.nbits).toBeNull();
+    else if (expandsNBits(spec, format)) expect(model.info.nbits).toEqual({ expanded: true, nodes: expect.any(Number), floatBytes: expect.any(Number), kept: [] });
+    else expect(model.info.nbits).toEqual({ expanded: false, reason: expect.stringMatching(/float16/) });
+    expect(twin.info.nbits).toEqual(format === 'fp32' ? null : { expanded: false, reason: 'switched off' });
     if (spec.externalChunkBytes && format === 'fp32') {
       const data = spec.externalDataName === 'builder' ? ['onnx/model.onnx.data'] : ['onnx/model.onnx_data', 'onnx/model.onnx_data_1'];
       expect(model.info.files).toEqual(expect.arrayContaining(data));
@@ -169,8 +178,8 @@ describe.each(cases)('replica $label', ({ spec, format }) => {
     expect(rowsWhole.info.prefixReuse).toBe('off');
     expect(fedWhole).toBeGreaterThanOrEqual(rowTokens);
     const reusing = [model, columns, ...(model.info.prefixReuse === 'batched' ? [chunkedReuse] : [])];
-    // GroupQueryAttention reuses position by position, by default only without 4-bit weights (on WASM each pass dequantises them).
-    expect(model.info.prefixReuse).toBe(spec.style !== 'fused-gqa' ? 'batched' : format === 'fp32' ? 'columns' : 'off');
+    // GroupQueryAttention reuses position by position, by default only without 4-bit kernels on WASM (each pass would dequantise them).
+    expect(model.info.prefixReuse).toBe(spec.style !== 'fused-gqa' ? 'batched' : format === 'fp32' || expandsNBits(spec, format) ? 'columns' : 'off');
     for (const m of reusing.filter((r) => r.info.prefixReuse !== 'off')) {
       let reused: typeof reference = [];
       const fed = await fedBy(m, async () => (reused = await m.engine.score(step, {}, { firstTokenChoices: choices })));

@@ -24,7 +24,7 @@ const handler = new WorkerHandler(
     const store = browserStore(spec.source, { hubUrl: spec.hubUrl, shippedBase });
     // The catalogue's sizes let a refusal name a format that fits.
     const knownSizes = spec.source.kind === 'hub' ? catalogueEntry(spec.source.id)?.sizes : undefined;
-    const model = await loadModel(ort, { store, name: describeSource(spec.source), backend, dtype: spec.dtype, limits: spec.limits, control, knownSizes, restrictLogits: spec.restrictLogits, prefixReuse: spec.prefixReuse });
+    const model = await loadModel(ort, { store, name: describeSource(spec.source), backend, dtype: spec.dtype, limits: spec.limits, control, knownSizes, restrictLogits: spec.restrictLogits, prefixReuse: spec.prefixReuse, expandWeights: spec.expandWeights });
     model.info.runtime = build;
     return model;
   },

@@ -26,6 +26,8 @@ export interface LoadSpec {
   restrictLogits?: boolean;
   /** How scoring reuses shared prefixes ('auto' by default; 'off' for comparisons). */
   prefixReuse?: PrefixReuse | 'auto';
+  /** false: keep 4-bit weights as MatMulNBits on WASM (default: expanded to float32 at load; bench:engine compares). */
+  expandWeights?: boolean;
 }
 
 /** What the UI learns about a loaded model: ModelInfo is plain data, so it crosses postMessage as is. */

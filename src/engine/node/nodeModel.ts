@@ -98,6 +98,8 @@ export interface NodeLoadOptions {
   restrictLogits?: boolean;
   /** How scoring reuses shared prefixes ('auto' by default; 'off' for comparisons). */
   prefixReuse?: PrefixReuse | 'auto';
+  /** false: keep 4-bit weights as MatMulNBits on WASM (default: expanded to float32 at load; comparisons, oracle twins). */
+  expandWeights?: boolean;
 }
 
 /** Where a model's files come from: a shipped model, a folder with config.json, or a hub id. */
@@ -123,5 +125,5 @@ export async function loadNodeModel(nameOrPath: string, opts: NodeLoadOptions = 
   // onnxruntime-node takes its thread count as a session option; onnxruntime-web from env.wasm.
   const sessionOptions = opts.provider === 'cpu' ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
   const control = { signal: opts.signal, onProgress: opts.onProgress };
-  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control, restrictLogits: opts.restrictLogits, prefixReuse: opts.prefixReuse });
+  return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control, restrictLogits: opts.restrictLogits, prefixReuse: opts.prefixReuse, expandWeights: opts.expandWeights });
 }
