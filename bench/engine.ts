@@ -14,7 +14,8 @@
  *   - onnxruntime-node natively (the CPU reference) with 2 threads, through the same engine code.
  * The engine's two ways of doing less work, the logits edit (logitsRows.ts, for exports without
  * num_logits_to_keep) and prefix reuse (engine.ts), are each switched off in extra 2-thread rows,
- * so each speed-up is a ratio measured side by side. browserToNativeRatio is browser WASM at 2
+ * so each speed-up is a ratio measured side by side; for 4-bit weights, so is their expansion to
+ * float32 at load on WASM (expandNBits.ts; kept as MatMulNBits in one more row). browserToNativeRatio is browser WASM at 2
  * threads with everything on over native at 2 threads running the export as it is with neither.
  * Each configuration runs in its own process or browser, so its peak memory is its own.
  */
@@ -30,12 +31,17 @@ import { StepTimer } from '../src/harness/stepTimer.ts';
 import { searchModelOf } from '../src/bridge/searchModel.ts';
 import { startSearch } from '../src/iprompt/index.ts';
 import { addLogitsRows } from '../src/engine/logitsRows.ts';
+import { summariseGraph } from '../src/engine/onnxGraph.ts';
 import { ensureHubShaped, HUB_SHAPES, type HubShape } from '../tools/hubShaped.ts';
 
-/** What a configuration switches: the logits edit and prefix reuse (both on unless measured off). */
+/**
+ * What a configuration switches: the logits edit, prefix reuse, and (4-bit weights on WASM) their
+ * expansion to float32 at load; all on unless measured off.
+ */
 interface Switches {
   logitsRows: boolean;
   prefixReuse: boolean;
+  expandWeights: boolean;
 }
 
 type Workload = 'score' | 'step';
@@ -57,15 +63,23 @@ interface Row {
   peakRssMB: number;
 }
 
-const ALL_ON: Switches = { logitsRows: true, prefixReuse: true };
-const ALL_OFF: Switches = { logitsRows: false, prefixReuse: false };
+const ALL_ON: Switches = { logitsRows: true, prefixReuse: true, expandWeights: true };
+/** The "off" of the goals: items 2 and 3 of the issue off, the weights handled as in ALL_ON (the expansion is measured on its own, by KEPT_4BIT). */
+const ALL_OFF: Switches = { logitsRows: false, prefixReuse: false, expandWeights: true };
+const KEPT_4BIT: Switches = { logitsRows: true, prefixReuse: true, expandWeights: false };
 
-/** Whether the model's export takes the logits edit (set once the graph is read). */
+/** Whether the model's export takes the logits edit, and has 4-bit weights (set once the graph is read). */
 let editApplies = true;
+let hasNBits = false;
 
 function label(runtime: string, threads: number, sw: Switches, applied: Switches): string {
   const name = runtime === 'native' ? 'onnxruntime-node (native)' : runtime === 'node' ? 'engine in Node (onnxruntime-web)' : runtime;
-  const offs = [!sw.logitsRows && editApplies ? 'logits edit off' : '', !sw.prefixReuse ? 'prefix reuse off' : '', sw.prefixReuse && !applied.prefixReuse ? 'prefix reuse n/a' : ''].filter(Boolean);
+  const offs = [
+    !sw.logitsRows && editApplies ? 'logits edit off' : '',
+    !sw.prefixReuse ? 'prefix reuse off' : '',
+    sw.prefixReuse && !applied.prefixReuse ? 'prefix reuse n/a' : '',
+    hasNBits && runtime !== 'native' && !sw.expandWeights ? '4-bit weights kept (MatMulNBits)' : '',
+  ].filter(Boolean);
   return `${name}, ${threads} thread${threads > 1 ? 's' : ''}${offs.length ? ', ' + offs.join(', ') : ''}`;
 }
 
@@ -98,8 +112,8 @@ function vmHwmMB(pid: number | 'self'): number {
 /** Child mode: run one workload in this process and print one JSON line. */
 async function child(runtime: 'node' | 'native', threads: number, model: string, dtype: 'q4' | 'fp32', sw: Switches, workload: Workload) {
   const ort = runtime === 'native' ? ((await import('onnxruntime-node')) as unknown as Ort) : undefined;
-  const m = await loadNodeModel(model, { dtype, threads, ort, provider: runtime === 'native' ? 'cpu' : 'wasm', restrictLogits: sw.logitsRows, prefixReuse: sw.prefixReuse ? 'auto' : 'off' });
-  const applied = { logitsRows: m.info.logits.restricted === 'added', prefixReuse: m.info.prefixReuse !== 'off' };
+  const m = await loadNodeModel(model, { dtype, threads, ort, provider: runtime === 'native' ? 'cpu' : 'wasm', restrictLogits: sw.logitsRows, prefixReuse: sw.prefixReuse ? 'auto' : 'off', expandWeights: sw.expandWeights });
+  const applied = { logitsRows: m.info.logits.restricted === 'added', prefixReuse: m.info.prefixReuse !== 'off', expandWeights: m.info.nbits?.expanded === true };
   if (workload === 'step') {
     const { inputs, outputs, options } = stepWorkload();
     const timer = new StepTimer(STEP_MIN_MS);
@@ -126,7 +140,7 @@ async function child(runtime: 'node' | 'native', threads: number, model: string,
 }
 
 function runChild(workload: Workload, runtime: 'node' | 'native', threads: number, model: string, dtype: string, sw: Switches = ALL_ON): Row {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'engine.ts'), '--child', runtime, '--workload', workload, '--threads', String(threads), '--model', model, '--dtype', dtype, ...(sw.logitsRows ? [] : ['--no-logits-rows']), ...(sw.prefixReuse ? [] : ['--no-prefix-reuse'])], { encoding: 'utf8', cwd: PROJECT_ROOT });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench', 'engine.ts'), '--child', runtime, '--workload', workload, '--threads', String(threads), '--model', model, '--dtype', dtype, ...(sw.logitsRows ? [] : ['--no-logits-rows']), ...(sw.prefixReuse ? [] : ['--no-prefix-reuse']), ...(sw.expandWeights ? [] : ['--keep-4bit'])], { encoding: 'utf8', cwd: PROJECT_ROOT });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${runtime} benchmark failed:\n${r.stderr}`);
   const { applied, ...res } = JSON.parse(line);
@@ -194,9 +208,9 @@ async function browserRows(model: string, dtype: string, configs: BrowserConfig[
         const res = await page.evaluate(
           async ([model, dtype, c, texts, step, minMs, minIters, stepMinMs]) => {
             const h = window.harness;
-            const loaded = await h.call('b', 'load', { source: { kind: 'shipped', name: model }, backend: 'wasm', dtype: dtype as 'q4', threads: c.threads, runtime: c.build, restrictLogits: c.logitsRows, prefixReuse: c.prefixReuse ? 'auto' : 'off' });
+            const loaded = await h.call('b', 'load', { source: { kind: 'shipped', name: model }, backend: 'wasm', dtype: dtype as 'q4', threads: c.threads, runtime: c.build, restrictLogits: c.logitsRows, prefixReuse: c.prefixReuse ? 'auto' : 'off', expandWeights: c.expandWeights });
             if (!loaded.ok) throw new Error(loaded.error.message);
-            const applied = { logitsRows: loaded.value.logits.restricted === 'added', prefixReuse: loaded.value.prefixReuse !== 'off' };
+            const applied = { logitsRows: loaded.value.logits.restricted === 'added', prefixReuse: loaded.value.prefixReuse !== 'off', expandWeights: loaded.value.nbits?.expanded === true };
             const base = { threads: loaded.value.backend.threads, build: loaded.value.runtime, applied };
             if (c.workload === 'step') return { ...base, ...(await h.timeSteps('b', step, stepMinMs)) };
             const tok = await h.call('b', 'tokenize', { texts: texts.flat() });
@@ -217,7 +231,7 @@ async function browserRows(model: string, dtype: string, configs: BrowserConfig[
           }
         }));
         const { applied, threads, build, ...figures } = res;
-        const requested = { logitsRows: c.logitsRows, prefixReuse: c.prefixReuse };
+        const requested = { logitsRows: c.logitsRows, prefixReuse: c.prefixReuse, expandWeights: c.expandWeights };
         rows.push({ workload: c.workload, config: label(`WASM in headless Chromium (${build} build)`, threads, requested, applied), runtime: build === 'jspi' ? 'browser' : 'browser-asyncify', threads, requested, applied, ...figures, peakRssMB: peak });
       } finally {
         await browser.close();
@@ -243,7 +257,7 @@ function ratio(on: Row | undefined, off: Row | undefined): number | null {
 }
 
 async function main() {
-  if (flag('--child')) return child(flag('--child') as 'node' | 'native', Number(flag('--threads') ?? 1), flag('--model')!, flag('--dtype') as 'q4', { logitsRows: !args.includes('--no-logits-rows'), prefixReuse: !args.includes('--no-prefix-reuse') }, (flag('--workload') as Workload) ?? 'score');
+  if (flag('--child')) return child(flag('--child') as 'node' | 'native', Number(flag('--threads') ?? 1), flag('--model')!, flag('--dtype') as 'q4', { logitsRows: !args.includes('--no-logits-rows'), prefixReuse: !args.includes('--no-prefix-reuse'), expandWeights: !args.includes('--keep-4bit') }, (flag('--workload') as Workload) ?? 'score');
   const json = args.includes('--json');
   const steps = !args.includes('--no-steps');
   const log = (s: string) => (json ? process.stderr.write(s + '\n') : console.log(s));
@@ -259,31 +273,35 @@ async function main() {
   }
   const dtype = (flag('--dtype') as 'q4' | 'fp32' | undefined) ?? (existsSync(path.join(dir, 'onnx', 'model_q4.onnx')) ? 'q4' : 'fp32');
   // An export without num_logits_to_keep: the engine's logits edit applies, and is measured on and off.
-  const compareLogits = 'model' in addLogitsRows(readFileSync(path.join(dir, 'onnx', dtype === 'q4' ? 'model_q4.onnx' : 'model.onnx')));
+  const graph = readFileSync(path.join(dir, 'onnx', dtype === 'q4' ? 'model_q4.onnx' : 'model.onnx'));
+  const compareLogits = 'model' in addLogitsRows(graph);
   editApplies = compareLogits;
+  // 4-bit weights: WASM rows also run with them kept as MatMulNBits, to measure the expansion.
+  hasNBits = summariseGraph(graph).opTypes.has('com.microsoft:MatMulNBits');
   const target = model in HUB_SHAPES ? dir : model;
   log(`bench:engine on ${model} (${dtype}): scoring 32 iPrompt-shaped pairs (>= ${MIN_MS / 1000} s per configuration)${steps ? `, and quick-preset steps on add_two (>= ${STEP_MIN_MS / 1000} s after the first step)` : ''}`);
   // Each of the two switched off alone, and both (the "off" of the goals).
   // (Without the edit, "both off" is prefix reuse off: the export computes only the logits asked for.)
-  const offs: Switches[] = compareLogits ? [{ logitsRows: false, prefixReuse: true }, { logitsRows: true, prefixReuse: false }, ALL_OFF] : [ALL_OFF];
+  const offs: Switches[] = [...(compareLogits ? [{ ...ALL_ON, logitsRows: false }, { ...ALL_ON, prefixReuse: false }, ALL_OFF] : [ALL_OFF]), ...(hasNBits ? [KEPT_4BIT] : [])];
   const workloads: Workload[] = steps ? ['score', 'step'] : ['score'];
   const rows: Row[] = [];
   for (const workload of workloads) {
     const browser: BrowserConfig[] = [
       { build: 'jspi', threads: 1, workload, ...ALL_ON },
       { build: 'jspi', threads: 2, workload, ...ALL_ON },
-      ...(workload === 'score' ? offs.map((o) => ({ build: 'jspi' as const, threads: 2, workload, ...o })) : [{ build: 'jspi' as const, threads: 2, workload, ...ALL_OFF }]),
+      ...(workload === 'score' ? offs : [ALL_OFF, ...(hasNBits ? [KEPT_4BIT] : [])]).map((o) => ({ build: 'jspi' as const, threads: 2, workload, ...o })),
       ...(workload === 'score' ? [{ build: 'asyncify' as const, threads: 2, workload, ...ALL_ON }] : []),
     ];
     rows.push(...(await browserRows(model, dtype, browser)));
     for (const t of [1, 2]) rows.push(runChild(workload, 'node', t, target, dtype));
     for (const o of offs) rows.push(runChild(workload, 'node', 2, target, dtype, o));
+    // Native has 4-bit kernels and never expands: no KEPT_4BIT row.
     // The native reference runs the export as it is; and with everything on, for the same ratios.
     rows.push(runChild(workload, 'native', 2, target, dtype, ALL_OFF));
     rows.push(runChild(workload, 'native', 2, target, dtype, ALL_ON));
   }
   // Without the edit applicable, asking for it on or off runs the same graph: rows match on reuse alone.
-  const find = (workload: Workload, runtime: string, sw: Switches, threads = 2) => rows.find((r) => r.workload === workload && r.runtime === runtime && r.threads === threads && (!compareLogits || r.requested.logitsRows === sw.logitsRows) && r.requested.prefixReuse === sw.prefixReuse);
+  const find = (workload: Workload, runtime: string, sw: Switches, threads = 2) => rows.find((r) => r.workload === workload && r.runtime === runtime && r.threads === threads && (!compareLogits || r.requested.logitsRows === sw.logitsRows) && r.requested.prefixReuse === sw.prefixReuse && (r.runtime === 'native' || r.requested.expandWeights === sw.expandWeights));
   const native2 = find('score', 'native', ALL_OFF)!;
   const browser2 = find('score', 'browser', ALL_ON);
   const browserToNativeRatio = ratio(browser2, native2);
@@ -292,9 +310,11 @@ async function main() {
       ['browser', 'node', 'native'].map((runtime) => [
         runtime,
         {
-          logitsRows: compareLogits ? ratio(find(workload, runtime, ALL_ON), find(workload, runtime, { logitsRows: false, prefixReuse: true })) : null,
-          prefixReuse: ratio(find(workload, runtime, ALL_ON), find(workload, runtime, { logitsRows: true, prefixReuse: false })),
+          logitsRows: compareLogits ? ratio(find(workload, runtime, ALL_ON), find(workload, runtime, { ...ALL_ON, logitsRows: false })) : null,
+          prefixReuse: ratio(find(workload, runtime, ALL_ON), find(workload, runtime, { ...ALL_ON, prefixReuse: false })),
           both: ratio(find(workload, runtime, ALL_ON), find(workload, runtime, ALL_OFF)),
+          // 4-bit weights expanded to float32 at load against kept as MatMulNBits (WASM rows only).
+          expandWeights: hasNBits && runtime !== 'native' ? ratio(find(workload, runtime, ALL_ON), find(workload, runtime, KEPT_4BIT)) : null,
         },
       ]),
     );
@@ -313,7 +333,7 @@ async function main() {
   console.log(`\nbrowserToNativeRatio (browser WASM 2 threads, all on / native 2 threads, export as it is): ${browserToNativeRatio?.toFixed(2) ?? 'n/a'} (goal >= 0.5)`);
   const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
   for (const [name, sp] of Object.entries(summary)) {
-    for (const [runtime, v] of Object.entries(sp)) console.log(`${name} at 2 threads, ${runtime}: logits edit ${fmt(v.logitsRows)}, prefix reuse ${fmt(v.prefixReuse)}, both ${fmt(v.both)} (on / off)`);
+    for (const [runtime, v] of Object.entries(sp)) console.log(`${name} at 2 threads, ${runtime}: logits edit ${fmt(v.logitsRows)}, prefix reuse ${fmt(v.prefixReuse)}, both ${fmt(v.both)} (on / off)${v.expandWeights !== null ? `; 4-bit weights expanded / kept ${fmt(v.expandWeights)}` : ''}`);
   }
 }
 

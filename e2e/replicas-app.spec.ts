@@ -60,8 +60,14 @@ for (const { replica, style, id, custom } of runs) {
     await expect(page.getByTestId('backend')).toHaveText('WASM');
     // None of these exports has num_logits_to_keep: the engine added the rows input in the browser too.
     await expect(page.getByTestId('logits-info')).toContainText('only where needed (the engine added a rows input before');
-    // 4-bit weights on WASM: fused GroupQueryAttention runs every row whole; the others share prefixes in a batched pass.
-    await expect(page.getByTestId('prefix-info')).toHaveText(style === 'fused-gqa' ? 'run again for every row' : 'run once per group of rows that share them (the rest in one batched pass)');
+    // 4-bit weights on WASM become float32 at load, so fused GroupQueryAttention also reuses
+    // prefixes (one position per pass); the others share them in a batched pass.
+    await expect(page.getByTestId('nbits-info')).toContainText('expanded to float32 at load');
+    await expect(page.getByTestId('prefix-info')).toHaveText(
+      style === 'fused-gqa'
+        ? 'run once per group of rows that share them (the rest one position per pass: GroupQueryAttention)'
+        : 'run once per group of rows that share them (the rest in one batched pass)',
+    );
     await page.getByTestId('suite').selectOption('double_one');
     await expect(page.getByTestId('row-count')).toHaveText('10');
     await page.getByTestId('preset-quick').check();

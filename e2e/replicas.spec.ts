@@ -97,9 +97,12 @@ for (const backend of ['wasm', 'webgpu'] as const) {
         // WebGPU keeps the key-value cache on the GPU between passes (generation below uses it).
         expect(got.info!.graph.kvLocation).toBe(backend === 'webgpu' ? 'gpu-buffer' : 'cpu');
         expect(got.info!.graph.attention).toBe(spec.style === 'fused-gqa' ? 'right-padded' : 'masked');
+        // 4-bit weights: float32 at load on WASM (float16 graphs aside); WebGPU has 4-bit kernels.
+        if (dtype === 'q4') expect(got.info!.nbits).toEqual(backend === 'wasm' ? expect.objectContaining({ expanded: true, kept: [] }) : { expanded: false, reason: 'this backend has 4-bit kernels' });
+        const float32Weights = dtype === 'fp32' || got.info!.nbits?.expanded === true;
         // Reuse as loadModel's reuseFor chooses it: batched with a mask; position by position for
-        // GroupQueryAttention only on WASM without 4-bit weights.
-        expect(got.info!.prefixReuse).toBe(spec.style !== 'fused-gqa' ? 'batched' : backend === 'wasm' && dtype === 'fp32' ? 'columns' : 'off');
+        // GroupQueryAttention only on WASM without 4-bit kernels.
+        expect(got.info!.prefixReuse).toBe(spec.style !== 'fused-gqa' ? 'batched' : backend === 'wasm' && float32Weights ? 'columns' : 'off');
         expect(got.ids).toEqual(want.ids);
         expect(got.aloneDiff, `${dtype}: batch vs alone`).toBeLessThanOrEqual(1e-4);
         // Chunks change float16 rounding (the cache is stored in float16 between them).

@@ -86,6 +86,16 @@ export function BackendInfo() {
             ? 'run once per group of rows that share them (the rest one position per pass: GroupQueryAttention)'
             : 'run again for every row'}
       </dd>
+      {model.nbits && (
+        <>
+          <dt>4-bit weights</dt>
+          <dd data-testid="nbits-info">
+            {model.nbits.expanded
+              ? `expanded to float32 at load (${model.nbits.nodes} multiplies, ${formatBytes(model.nbits.floatBytes)}): WASM has no 4-bit kernel${model.nbits.kept.length ? `; ${model.nbits.kept.length} kept 4-bit` : ''}`
+              : `kept 4-bit (${model.nbits.reason})`}
+          </dd>
+        </>
+      )}
       <dt>Load</dt>
       <dd>
         {formatMs(model.loadMs)} (warm-up {formatMs(model.warmupMs)})

@@ -9,6 +9,7 @@ import { LanguageModelEngine, reuseFor, type EngineLimits, type PrefixReuse } fr
 import { EngineError, toEngineError } from './errors.ts';
 import { expandMatMulNBits } from './expandNBits.ts';
 import { addLogitsRows } from './logitsRows.ts';
+import { measureThroughput, type Throughput } from './throughput.ts';
 import type { FetchControl, FileStore } from './fileStore.ts';
 import { parseDecoderShape, parseJsonFile, type DecoderShape } from './modelConfig.ts';
 import { attentionStyle, summariseGraph, type AttentionStyle, type GraphSummary } from './onnxGraph.ts';
@@ -41,6 +42,8 @@ export interface LoadRequest {
    * 4-bit kernel and would dequantise them on every pass. Default true; false keeps them 4-bit.
    */
   expandWeights?: boolean;
+  /** Measure scoring and generation speed after the warm-up (throughput.ts; default true), for the app's time estimate. */
+  measureSpeed?: boolean;
 }
 
 export interface ModelInfo {
@@ -64,6 +67,8 @@ export interface ModelInfo {
    * bytes, and how many were left 4-bit), or kept with the reason; null where the graph has none.
    */
   nbits: { expanded: true; nodes: number; floatBytes: number; kept: string[] } | { expanded: false; reason: string } | null;
+  /** Speed measured at load (throughput.ts), for estimating a run's time before it starts; null when not measured. */
+  throughput: Throughput | null;
   /** Token ids put before every context (the tokenizer's BOS, where its post-processor adds one). */
   contextPrefix: number[];
   /** Every file the model was built from. */
@@ -223,6 +228,15 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     }
   }
   const { session, decoder, engine, warmupMs, logits } = started!;
+  let throughput: Throughput | null = null;
+  if (req.measureSpeed !== false) {
+    try {
+      throughput = await measureThroughput(engine);
+    } catch (err) {
+      // A model that scores but cannot be timed still loads; the estimate then waits for a run.
+      if ((err as EngineError).code === 'ABORTED') throw err;
+    }
+  }
   const bytes = [...meta.values(), graph, ...ext.values()].reduce((s, b) => s + b.byteLength, 0);
   return {
     engine,
@@ -245,6 +259,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       logits,
       prefixReuse: engine.prefixReuse,
       nbits,
+      throughput,
       contextPrefix: [...engine.contextPrefix],
       files: [...meta.keys(), graphFile, ...extNames.map((n) => `onnx/${n}`)],
       bytes,
