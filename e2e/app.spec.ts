@@ -12,6 +12,10 @@ test('paste the add_two pairs, run on WASM, watch it live, get an add prompt fir
   await page.getByTestId('paste').fill(addTwoPasted());
   await expect(page.getByTestId('row-count')).toHaveText('100');
   await expect(page.getByTestId('estimate')).toContainText('steps');
+  // Before any run: the time at the speed the model measured when it loaded, for these 100 rows and the quick preset.
+  await expect(page.getByTestId('estimate-time')).toContainText(/About \d+ ?(s|min)/);
+  expect(Number(await page.getByTestId('estimate').getAttribute('data-seconds'))).toBeGreaterThan(0);
+  await expect(page.getByTestId('estimate')).toContainText('Up to 31 steps; each scores 24 candidates on 16 examples');
   await page.getByTestId('run').click();
   // The charts and the pool table change while it runs.
   await expect(page.getByTestId('charts')).toHaveAttribute('data-steps', /^[1-9]/, { timeout: 60_000 });

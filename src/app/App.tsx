@@ -43,7 +43,7 @@ export function App() {
       <div id="setup-panels" hidden={running && !showSetup} data-testid="setup-panels">
         <DataPanel data={data} />
         <EnginePanel engine={engine} defaultModel={DEFAULT_MODEL} locked={running} />
-        <SettingsPanel disabled={running} />
+        <SettingsPanel disabled={running} plan={engine.plan} />
       </div>
       <div className={running ? 'run-grid' : undefined} data-testid={running ? 'run-view' : undefined}>
         <div>

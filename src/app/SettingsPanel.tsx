@@ -1,5 +1,7 @@
 /** Presets, every search option under the reference's name with a one-line explanation, and an estimate of the work. */
-import { DEFAULT_OPTIONS, OPTION_DOCS, plannedSteps, PRESETS, resolveOptions, type IPromptOptions, type PresetName } from '../iprompt/index.ts';
+import { useEffect, useState } from 'react';
+import { DEFAULT_OPTIONS, OPTION_DOCS, plannedSteps, PRESETS, resolveOptions, type IPromptOptions, type IPromptOptionsInput, type PresetName, type WorkPlan } from '../iprompt/index.ts';
+import { useEngineStore } from './engineStore.ts';
 import { formatDuration } from '../util/format.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
@@ -32,7 +34,33 @@ export function estimateWork(inputs: string[], outputs: string[], o: IPromptOpti
   return { steps, candidates, sequencesPerStep: candidates * batch, tokensPerStep, seconds: tokensPerSecond ? total / tokensPerSecond : null };
 }
 
-export function SettingsPanel({ disabled }: { disabled: boolean }) {
+/** Asks the loaded model's worker for the work a run would do and its time (workPlan.ts, at the speed measured at load). */
+export type PlanRequest = (inputs: string[], outputs: string[], options: IPromptOptionsInput) => Promise<{ plan: WorkPlan; seconds: number | null } | null>;
+
+/** The worker's plan for the current data, settings and model, asked again (debounced) when any changes; null until it answers. */
+function usePlan(request: PlanRequest | undefined, inputs: string[] | null, outputs: string[] | null, options: IPromptOptionsInput | null) {
+  const model = useEngineStore((s) => s.model);
+  const [answer, setAnswer] = useState<{ key: string; plan: WorkPlan; seconds: number | null } | null>(null);
+  const key = JSON.stringify([model?.name, model?.dtype, model?.backend.backend, model?.loadMs, options, inputs?.length]);
+  useEffect(() => {
+    if (!request || !model || !inputs || !outputs || inputs.length < 2 || !options) return;
+    let live = true;
+    const t = setTimeout(() => {
+      request(inputs, outputs, options).then(
+        (a) => live && a && setAnswer({ key, ...a }),
+        () => undefined, // no plan (bad options are shown by the panel): the count-based estimate stays
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+    // `key` stands for the model and the options; inputs and outputs by identity.
+  }, [request, key, inputs, outputs]); // eslint-disable-line react-hooks/exhaustive-deps
+  return answer && answer.key === key ? answer : null;
+}
+
+export function SettingsPanel({ disabled, plan: requestPlan }: { disabled: boolean; plan?: PlanRequest }) {
   countRender('SettingsPanel');
   const preset = useRunStore((s) => s.preset);
   const overrides = useRunStore((s) => s.overrides);
@@ -48,6 +76,8 @@ export function SettingsPanel({ disabled }: { disabled: boolean }) {
     optionsError = (err as Error).message;
   }
   const est = options && pairs && pairs.inputs.length > 1 ? estimateWork(pairs.inputs, pairs.outputs, options, measured) : null;
+  const model = useEngineStore((s) => s.model);
+  const planned = usePlan(requestPlan, pairs?.inputs ?? null, pairs?.outputs ?? null, options ? resolvedRunOptions({ preset, overrides }) : null);
 
   const setOption = (key: keyof IPromptOptions, raw: string | boolean) => {
     const def = DEFAULT_OPTIONS[key];
@@ -65,11 +95,25 @@ export function SettingsPanel({ disabled }: { disabled: boolean }) {
         ))}
       </div>
       <p className="hint">{PRESETS[preset].description}</p>
-      {est && (
-        <p data-testid="estimate">
-          Up to <strong>{est.steps}</strong> steps; each scores {est.candidates} candidates on {Math.round(est.sequencesPerStep / est.candidates)} examples ({est.sequencesPerStep.toLocaleString()} sequences, ≈{Math.round(est.tokensPerStep).toLocaleString()} tokens).{' '}
-          {est.seconds !== null ? <>About <strong>{formatDuration(Math.max(1, est.seconds))}</strong> at the measured {Math.round(measured!).toLocaleString()} tokens/s.</> : 'The time is shown once the first run has measured the speed.'}
+      {planned ? (
+        <p data-testid="estimate" data-seconds={planned.seconds ?? ''}>
+          Up to <strong>{planned.plan.steps}</strong> steps; each scores {planned.plan.candidatesPerStep} candidates on {Math.round(planned.plan.rowsPerStep / planned.plan.candidatesPerStep)} examples ({planned.plan.rowsPerStep.toLocaleString()} sequences, ≈{Math.round(planned.plan.tokensPerStep).toLocaleString()} tokens).{' '}
+          {planned.seconds !== null && model?.throughput ? (
+            <span data-testid="estimate-time">
+              About <strong>{formatDuration(Math.max(1, planned.seconds))}</strong> on {model.name}, at the speed measured when it loaded ({Math.round(model.throughput.scoreTokensPerSecond).toLocaleString()} tokens/s scored,{' '}
+              {(model.throughput.passMs.fixed + 8 * model.throughput.passMs.perRow).toFixed(1)} ms per generation pass of 8 rows); at most, where the search stops early or repeats itself.
+            </span>
+          ) : (
+            'The time is shown once the model has measured its speed.'
+          )}
         </p>
+      ) : (
+        est && (
+          <p data-testid="estimate">
+            Up to <strong>{est.steps}</strong> steps; each scores {est.candidates} candidates on {Math.round(est.sequencesPerStep / est.candidates)} examples ({est.sequencesPerStep.toLocaleString()} sequences, ≈{Math.round(est.tokensPerStep).toLocaleString()} tokens, at 4 characters a token).{' '}
+            {est.seconds !== null ? <>About <strong>{formatDuration(Math.max(1, est.seconds))}</strong> at the measured {Math.round(measured!).toLocaleString()} tokens/s.</> : 'The time is shown once the model is loaded.'}
+          </p>
+        )
       )}
       {optionsError && <div className="error" data-testid="options-error">{optionsError}</div>}
       <details>

@@ -96,5 +96,11 @@ export function useEngine() {
     return client.current.call('describe', { texts, run });
   }, []);
 
-  return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt, describe }), [load, cancelLoad, complete, explain, control, tryPrompt, describe]);
+  /** The work a run would do on this data with these options, and its time at the loaded model's measured speed; null without a model. */
+  const plan = useCallback(async (inputs: string[], outputs: string[], options: IPromptOptionsInput) => {
+    if (!client.current) return null;
+    return client.current.call('plan', { inputs, outputs, options });
+  }, []);
+
+  return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt, describe, plan }), [load, cancelLoad, complete, explain, control, tryPrompt, describe, plan]);
 }

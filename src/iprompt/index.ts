@@ -15,3 +15,4 @@ export { plannedSteps } from './data.ts';
 export type { IPromptOptions, IPromptOptionsInput, PopCriterion, PopTopkStrategy, Deviation } from './options.ts';
 export { DataError, stripOutputString } from './data.ts';
 export type { SearchLanguageModel, ScoreRequest, ScoreResult, ProposalOptions, ScoreOptions } from './languageModel.ts';
+export { planWork, planSeconds, type WorkPlan, type Work, type Speed } from './workPlan.ts';

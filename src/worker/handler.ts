@@ -6,7 +6,7 @@ import { EngineError, toEngineError } from '../engine/errors.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
 import { searchModelOf } from '../bridge/searchModel.ts';
-import { cutTokens, scoreDescriptions, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
+import { cutTokens, planSeconds, planWork, scoreDescriptions, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
 import type { LoadSpec, ModelSummary, Request, Responses, WorkerMessage } from './protocol.ts';
 
 export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<LoadedModel>;
@@ -167,6 +167,13 @@ export class WorkerHandler {
             this.searches.delete(req.id);
           }
         });
+      case 'plan': {
+        // Tokenizer only: answered at once, even while a search holds the engine.
+        const { engine, tokenizer, info } = this.requireModel();
+        const { inputs, outputs, options } = req.payload;
+        const plan = planWork(searchModelOf(engine, tokenizer), inputs, outputs, options);
+        return { plan, seconds: info.throughput ? planSeconds(plan, info.throughput) : null };
+      }
       case 'tokenize': {
         const { tokenizer } = this.requireModel();
         return req.payload.texts.map((t) => tokenizer.encode(t));

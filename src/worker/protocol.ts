@@ -9,7 +9,7 @@ import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
-import type { DescribeRun, ExplainResult, Explanation, IPromptOptionsInput, RunState, SearchCheckpoint, SearchEvent, TemplateOptions } from '../iprompt/index.ts';
+import type { DescribeRun, ExplainResult, Explanation, IPromptOptionsInput, RunState, SearchCheckpoint, SearchEvent, TemplateOptions, WorkPlan } from '../iprompt/index.ts';
 
 export interface LoadSpec {
   source: ModelSource;
@@ -60,6 +60,8 @@ export interface Requests {
   /** Scores a person's own descriptions on a finished run's evaluation examples. */
   describe: { texts: string[]; run: DescribeRun };
   tokenize: { texts: string[] };
+  /** The work a run with these options would do on this data, and its time at the speed measured at load. */
+  plan: { inputs: string[]; outputs: string[]; options: IPromptOptionsInput };
   decode: { ids: number[][] };
   /** Runs an iPrompt search on the loaded model; its events stream as 'search' messages. */
   explain: { inputs: string[]; outputs: string[]; options: IPromptOptionsInput; checkpoints?: boolean; resumeFrom?: SearchCheckpoint };
@@ -79,6 +81,8 @@ export interface Responses {
   try: { text: string; context: string };
   describe: Explanation[];
   tokenize: number[][];
+  /** seconds: null where the load measured no speed. */
+  plan: { plan: WorkPlan; seconds: number | null };
   decode: string[];
   explain: ExplainResult;
   control: { state: RunState | 'unknown' };
