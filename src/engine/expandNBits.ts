@@ -15,6 +15,7 @@
  * computed by other nodes, bit widths other than 4 and 8) are kept as they are, with the reason.
  */
 import { ProtoReader, ProtoWriter, type FieldSpan } from '../util/protobuf.ts';
+import { fieldText as str, fieldsOf, nameOf, readNode, type NodeInfo } from './onnxNodes.ts';
 
 export interface NBitsExpansion {
   model: Uint8Array;
@@ -38,46 +39,6 @@ const MS_DOMAIN = 'com.microsoft';
 const FLOAT = 1;
 const UINT8 = 2;
 const SUFFIX = '/iprompt_float32';
-const text = new TextDecoder();
-const str = (buf: Uint8Array, s: FieldSpan) => text.decode(buf.subarray(s.start, s.end));
-const fieldsOf = (buf: Uint8Array, s: FieldSpan) => new ProtoReader(buf, s.start, s.end).spans();
-
-interface NodeInfo {
-  span: FieldSpan;
-  opType: string;
-  domain: string;
-  name: string;
-  inputs: string[];
-  outputs: string[];
-  ints: Record<string, number>;
-  /** Subgraph attributes (If branches, Loop bodies): AttributeProto span and its GraphProto span. */
-  subgraphs: { attr: FieldSpan; graph: FieldSpan }[];
-}
-
-function readNode(buf: Uint8Array, span: FieldSpan): NodeInfo {
-  const n: NodeInfo = { span, opType: '', domain: '', name: '', inputs: [], outputs: [], ints: {}, subgraphs: [] };
-  for (const f of fieldsOf(buf, span)) {
-    if (f.wire !== 2) continue;
-    if (f.field === 1) n.inputs.push(str(buf, f));
-    else if (f.field === 2) n.outputs.push(str(buf, f));
-    else if (f.field === 3) n.name = str(buf, f);
-    else if (f.field === 4) n.opType = str(buf, f);
-    else if (f.field === 7) n.domain = str(buf, f);
-    else if (f.field === 5) {
-      // AttributeProto: name (1), i (3), g (6).
-      let name = '';
-      let int: number | null = null;
-      for (const a of fieldsOf(buf, f)) {
-        if (a.field === 1 && a.wire === 2) name = str(buf, a);
-        else if (a.field === 3 && a.wire === 0) int = a.value;
-        else if (a.field === 6 && a.wire === 2) n.subgraphs.push({ attr: f, graph: a });
-      }
-      if (name && int !== null) n.ints[name] = int;
-    }
-  }
-  return n;
-}
-
 interface TensorInfo {
   span: FieldSpan;
   name: string;
@@ -242,8 +203,8 @@ function rewriteGraph(buf: Uint8Array, graph: FieldSpan, plans: ReadonlyMap<numb
   const w = new ProtoWriter();
   const added: Plan[] = [];
   for (const f of fieldsOf(buf, graph)) {
-    const nameField = f.wire === 2 && (f.field === 5 || f.field === 11) ? fieldsOf(buf, f).find((x) => x.field === (f.field === 5 ? 8 : 1) && x.wire === 2) : undefined;
-    if (nameField && drop.has(str(buf, nameField))) continue;
+    // An initializer (TensorProto name 8) or a graph input naming one (ValueInfoProto name 1).
+    if (f.wire === 2 && (f.field === 5 || f.field === 11) && drop.has(nameOf(buf, f, f.field === 5 ? 8 : 1))) continue;
     const plan = f.field === 1 && f.wire === 2 ? plans.get(f.start) : undefined;
     if (plan) {
       w.raw(plan.nodes);

@@ -14,6 +14,7 @@
  * input are added. Graphs where the projection cannot be found with certainty are left alone.
  */
 import { ProtoReader, ProtoWriter, type FieldSpan } from '../util/protobuf.ts';
+import { fieldText as str, nameOf, readNode, type NodeInfo } from './onnxNodes.ts';
 
 export interface LogitsRowsEdit {
   model: Uint8Array;
@@ -30,38 +31,6 @@ export const LOGITS_ROWS_INPUT = 'iprompt_logits_rows';
 export const KEEP_INPUT_NAMES = ['num_logits_to_keep', 'logits_to_keep'] as const;
 const PREFIX = '/iprompt/logits_rows/';
 const INT64 = 7;
-const text = new TextDecoder();
-
-interface NodeInfo {
-  span: FieldSpan;
-  opType: string;
-  domain: string;
-  name: string;
-  inputs: string[];
-  outputs: string[];
-}
-
-const str = (buf: Uint8Array, s: FieldSpan) => text.decode(buf.subarray(s.start, s.end));
-
-function readNode(buf: Uint8Array, span: FieldSpan): NodeInfo {
-  const n: NodeInfo = { span, opType: '', domain: '', name: '', inputs: [], outputs: [] };
-  for (const f of new ProtoReader(buf, span.start, span.end).spans()) {
-    if (f.wire !== 2) continue;
-    if (f.field === 1) n.inputs.push(str(buf, f));
-    else if (f.field === 2) n.outputs.push(str(buf, f));
-    else if (f.field === 3) n.name = str(buf, f);
-    else if (f.field === 4) n.opType = str(buf, f);
-    else if (f.field === 7) n.domain = str(buf, f);
-  }
-  return n;
-}
-
-/** The name (field 1) of a ValueInfoProto, or (field 8) of a TensorProto. */
-function nameOf(buf: Uint8Array, span: FieldSpan, field: number): string {
-  const f = new ProtoReader(buf, span.start, span.end).spans().find((x) => x.field === field && x.wire === 2);
-  return f ? str(buf, f) : '';
-}
-
 const isDefault = (domain: string) => domain === '' || domain === 'ai.onnx';
 /** Ops between the projection and the logits output that keep every position: a cast to float32 (float16 exports), an identity. */
 const PASS_THROUGH = new Set(['Cast', 'Identity']);
@@ -83,18 +52,6 @@ function node(opType: string, inputs: string[], output: string, axis?: number): 
   w.string(2, output).string(3, output).string(4, opType);
   if (axis !== undefined) w.message(5, (a) => a.string(1, 'axis').int(3, axis).int(20, 2));
   return w.finish();
-}
-
-/** An If node's subgraph attributes (then_branch, else_branch): AttributeProto name (1), g (6). */
-function branches(buf: Uint8Array, nodeFields: readonly FieldSpan[]): { attr: FieldSpan; graph: FieldSpan }[] {
-  const out: { attr: FieldSpan; graph: FieldSpan }[] = [];
-  for (const f of nodeFields) {
-    if (f.field !== 5 || f.wire !== 2) continue;
-    const parts = new ProtoReader(buf, f.start, f.end).spans();
-    const g = parts.find((p) => p.field === 6 && p.wire === 2);
-    if (g) out.push({ attr: f, graph: g });
-  }
-  return out;
 }
 
 /** The fields `spans` of `buf` copied in order, those in `replace` swapped for new bytes (matched by identity). */
@@ -153,14 +110,15 @@ function cutGraph(buf: Uint8Array, graphSpan: FieldSpan, output: string, prefix:
     const nodeFields = new ProtoReader(buf, proj.span.start, proj.span.end).spans();
     const replace = new Map<FieldSpan, Uint8Array>();
     let projection = '';
-    for (const [b, { attr, graph: sub }] of branches(buf, nodeFields).entries()) {
+    for (const [b, { attr, graph: sub }] of proj.subgraphs.entries()) {
       const subOutputs = new ProtoReader(buf, sub.start, sub.end).spans().filter((f) => f.field === 12 && f.wire === 2);
       if (!subOutputs[index]) return null;
       const cut = cutGraph(buf, sub, nameOf(buf, subOutputs[index], 1), `${prefix}${b}/`);
       if (!cut) return null;
       projection = cut.projection;
       const attrFields = new ProtoReader(buf, attr.start, attr.end).spans();
-      replace.set(attr, field(5, splice(buf, attrFields, new Map([[attrFields.find((f) => f.start === sub.start)!, field(6, cut.graph)]]))));
+      // splice matches spans by identity: the node's own field for this attribute.
+      replace.set(nodeFields.find((f) => f.start === attr.start)!, field(5, splice(buf, attrFields, new Map([[attrFields.find((f) => f.start === sub.start)!, field(6, cut.graph)]]))));
     }
     if (replace.size !== 2) return null;
     const ifNode = field(1, splice(buf, nodeFields, replace));
