@@ -223,8 +223,7 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
     } catch (err) {
       // The expanded graph is larger: where it does not fit or load, the 4-bit graph may.
       if (i === bases.length - 1 || (err as EngineError).code === 'ABORTED') throw err;
-      nbits = { expanded: false, reason: `the float32 graph failed to load (${(err as Error).message})` };
-      bases[i + 1].nbits = nbits;
+      bases[i + 1].nbits = { expanded: false, reason: `the float32 graph failed to load (${(err as Error).message})` };
     }
   }
   const { session, decoder, engine, warmupMs, logits } = started!;
@@ -234,7 +233,10 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
       throughput = await measureThroughput(engine);
     } catch (err) {
       // A model that scores but cannot be timed still loads; the estimate then waits for a run.
-      if ((err as EngineError).code === 'ABORTED') throw err;
+      if ((err as EngineError).code === 'ABORTED') {
+        await session.release().catch(() => undefined);
+        throw err;
+      }
     }
   }
   const bytes = [...meta.values(), graph, ...ext.values()].reduce((s, b) => s + b.byteLength, 0);

@@ -98,18 +98,21 @@ export function planWork(model: Pick<SearchLanguageModel, 'encode'>, inputs: rea
   // per two tokens) scored, and greedy answers with each and with no prompt, one call per output
   // length (as many new tokens as the output has).
   const evalSet = data.heldOut.length ? data.heldOut : data.rows.slice(0, o.n_eval).map((r) => ({ input: o.single_shot_loss ? r.lastInput : r.input, output: r.output }));
-  const evalTokens = mean(evalSet.slice(0, SAMPLE).map((e) => scoredRow(e.input, e.output)));
+  // Each evaluation output's tokens once: the greedy calls group by them; a sample's mean sizes the rows.
+  const outputLengths = evalSet.map((e) => enc(e.output, 'right').length);
+  const evalContext = mean(evalSet.slice(0, SAMPLE).map((e) => scoringContext(prompt, e.input, o, enc).length));
+  const evalTokens = evalContext + mean(outputLengths.slice(0, SAMPLE));
   const ranked = o.do_final_reranking ? Math.min(o.final_rerank_top_k, steps * candidatesPerStep) : 0;
   const explained = Math.min(o.n_explanations, Math.max(ranked, steps * candidatesPerStep));
   const wordings = o.clean_explanations ? explained * Math.ceil(T / 2) : 0;
   const rankingTokens = (1 + ranked + wordings) * evalSet.length * evalTokens;
   const byLength = new Map<number, number>();
-  for (const e of evalSet) {
-    const n = Math.max(1, enc(e.output, 'right').length);
+  for (const length of outputLengths) {
+    const n = Math.max(1, length);
     byLength.set(n, (byLength.get(n) ?? 0) + 1);
   }
   const answers = explained + 1;
-  const evidencePrefill = answers * evalSet.length * (evalTokens - mean(evalSet.slice(0, SAMPLE).map((e) => enc(e.output, 'right').length)));
+  const evidencePrefill = answers * evalSet.length * evalContext;
   let evidencePasses = 0;
   let evidencePassRows = 0;
   for (const [n, count] of byLength) {
