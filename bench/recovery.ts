@@ -1,6 +1,7 @@
 /**
  * npm run bench:recovery -- [--seeds 1,2,3] [--tasks math|words|all|add_two,...] [--json] [--model M]
  *                           [--runtime auto|native|wasm] [any search option, e.g. --max_n_steps 10]
+ *                           [--server URL --server-model NAME [--server-tokenizer T]]  (a vLLM server; docs/server.md)
  *
  * Does the search recover each task's rule (the paper's ten math tasks unless --tasks says
  * otherwise)? For every task and seed: the search with the default settings (plus any options given), and the paper's single-sample "suffix" baseline
@@ -16,13 +17,14 @@
  */
 import { parseArgs, stringFlag, intFlag } from '../src/cli/args.ts';
 import { loadCliModel, type NodeRuntime } from '../src/cli/nodeRuntime.ts';
+import { SERVER_FLAGS, serverFromFlags } from '../src/cli/serverModel.ts';
 import { AMBIGUOUS_PAIRS, getTask, MATH_TASKS, TASKS, taskPairs, WORD_TASKS, type Task } from '../src/datasets/tasks/index.ts';
 import { DEFAULT_MODEL } from '../src/engine/shippedModels.ts';
 import { searchModelOf } from '../src/bridge/searchModel.ts';
 import { resolveOptions, sampleProposals, startSearch, type ExplainResult } from '../src/iprompt/index.ts';
 import { trimDangling } from '../src/iprompt/clean.ts';
 
-const { flags, search } = parseArgs(process.argv.slice(2), new Set(['seeds', 'tasks', 'model', 'runtime', 'threads', 'baseline_samples']), new Set(['json']));
+const { flags, search } = parseArgs(process.argv.slice(2), new Set(['seeds', 'tasks', 'model', 'runtime', 'threads', 'baseline_samples', ...SERVER_FLAGS]), new Set(['json']));
 const seeds = (stringFlag(flags, 'seeds') ?? '1,2,3').split(',').map(Number);
 const TASK_GROUPS: Record<string, readonly Task[]> = { math: MATH_TASKS, words: WORD_TASKS, all: TASKS };
 const tasks = (() => {
@@ -34,13 +36,18 @@ const tasks = (() => {
   }
 })();
 const json = flags.has('json');
-const modelName = stringFlag(flags, 'model') ?? DEFAULT_MODEL;
+const served = await serverFromFlags(flags, ['model', 'runtime', 'threads']).catch((err: Error) => {
+  process.stderr.write(`bench:recovery: ${err.message}\n${(err as { remedy?: string }).remedy ?? ''}\n`);
+  process.exit(2);
+});
+const modelName = served ? served.remote.info.model : (stringFlag(flags, 'model') ?? DEFAULT_MODEL);
 const options = resolveOptions(search);
 const baselineSamples = intFlag(flags, 'baseline_samples', options.pop_size);
 const log = (s: string) => process.stderr.write(s + '\n');
 
-const { model, runtime } = await loadCliModel(modelName, { runtime: (stringFlag(flags, 'runtime') ?? 'auto') as NodeRuntime, threads: intFlag(flags, 'threads', 2) });
-const lm = searchModelOf(model.engine, model.tokenizer);
+const local = served ? null : await loadCliModel(modelName, { runtime: (stringFlag(flags, 'runtime') ?? 'auto') as NodeRuntime, threads: intFlag(flags, 'threads', 2) });
+const runtime = local ? local.runtime : 'vllm-server';
+const lm = served ? served.remote : searchModelOf(local!.model.engine, local!.model.tokenizer);
 
 const rr = (prompts: readonly string[], isCorrect: (p: string) => boolean) => {
   const i = prompts.findIndex(isCorrect);
@@ -103,7 +110,7 @@ for (const seed of seeds) {
     log(`seed ${seed} ${task.id.padEnd(14)} iPrompt RR ${row.iprompt.rr.toFixed(2)} ${JSON.stringify(row.iprompt.top)} (as found: RR ${row.asFound.rr.toFixed(2)} ${JSON.stringify(before)}; ${row.iprompt.steps} steps, ${seconds.toFixed(0)} s) | baseline RR ${row.baseline.rr.toFixed(2)} ${JSON.stringify(row.baseline.first)}`);
   }
 }
-await model.dispose();
+await local?.model.dispose();
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const summary = (pick: (r: Row) => number) => ({ mrr: mean(rows.map(pick)), top1: mean(rows.map((r) => (pick(r) === 1 ? 1 : 0))) });

@@ -8,6 +8,8 @@ import { useEngineStore } from './engineStore.ts';
 import { formatBytes, formatMs } from '../util/format.ts';
 import type { useEngine } from './useEngine.ts';
 import { countRender } from './renderCount.ts';
+import { isServer } from '../worker/protocol.ts';
+import type { ServerModelInfo } from '../remote/remoteModel.ts';
 
 /** WASM's limits are the same everywhere, so the catalogue can mark what will not fit before any load. */
 const WASM_CHECK: BackendChoice = { backend: 'wasm', adapter: null, shaderF16: false, threads: 1, crossOriginIsolated: true, reason: null };
@@ -35,9 +37,36 @@ export function LoadProgressBar() {
   );
 }
 
+/** A connected server: what runs where, and what leaves the tab. */
+function ServerInfo({ model }: { model: ServerModelInfo }) {
+  const s = model.server;
+  return (
+    <dl className="backend" data-testid="backend-info">
+      <dt>Model</dt>
+      <dd data-testid="model-name">{model.name} · on the vLLM server at {s.url}</dd>
+      <dt>Tokenizer</dt>
+      <dd data-testid="server-tokenizer-info">
+        {s.tokenizerSource}, here in this tab;{' '}
+        {s.tokenizerCheck === 'not possible' ? 'the server offered no way to check it against its own' : `the same as the server's (checked by its ${s.tokenizerCheck})`}
+      </dd>
+      {s.maxModelLen !== null && (
+        <>
+          <dt>Context</dt>
+          <dd>{s.maxModelLen.toLocaleString()} tokens</dd>
+        </>
+      )}
+      <dt>Your data</dt>
+      <dd data-testid="server-data-notice">is sent to this server while a search or a try runs (every prompt and example scored); the search itself, the results and the history stay in this tab.</dd>
+      <dt>Connect</dt>
+      <dd>{formatMs(model.loadMs)}</dd>
+    </dl>
+  );
+}
+
 export function BackendInfo() {
   const model = useEngineStore((s) => s.model);
   if (!model) return null;
+  if (isServer(model)) return <ServerInfo model={model} />;
   const b = model.backend;
   return (
     <dl className="backend" data-testid="backend-info">
@@ -121,6 +150,61 @@ function pickedSource(list: FileList | null): ModelSource | null {
 }
 
 const HUB_URL_KEY = 'iprompt.hubUrl';
+/** The server's address, model and key are kept in this browser (localStorage) only; runs and links never record the address or the key. */
+const SERVER_KEYS = { url: 'iprompt.server.url', model: 'iprompt.server.model', tokenizer: 'iprompt.server.tokenizer', apiKey: 'iprompt.server.apiKey' } as const;
+
+function useStored(key: string, initial = ''): [string, (v: string) => void] {
+  const [value, setValue] = useState(() => localStorage.getItem(key) ?? initial);
+  return [
+    value,
+    (v: string) => {
+      setValue(v);
+      if (v) localStorage.setItem(key, v);
+      else localStorage.removeItem(key);
+    },
+  ];
+}
+
+/** The fields of "a vLLM server": where, which model, its tokenizer, an optional key. */
+function ServerFields({ engine, locked }: { engine: ReturnType<typeof useEngine>; locked: boolean }) {
+  const status = useEngineStore((s) => s.status);
+  const [url, setUrl] = useStored(SERVER_KEYS.url, 'http://localhost:8000');
+  const [model, setModel] = useStored(SERVER_KEYS.model);
+  const [tokenizer, setTokenizer] = useStored(SERVER_KEYS.tokenizer);
+  const [apiKey, setApiKey] = useStored(SERVER_KEYS.apiKey);
+  const tokId = (tokenizer.trim() || model.trim()).replace(/^\/+|\/+$/g, '');
+  const ready = url.trim() !== '' && model.trim() !== '' && /^[\w.-]+\/[\w.-]+$/.test(tokId);
+  const hubUrl = localStorage.getItem(HUB_URL_KEY);
+  const connect = () =>
+    void engine.connect({ url: url.trim(), model: model.trim(), tokenizer: { kind: 'hub', id: tokId }, ...(apiKey ? { apiKey } : {}), ...(hubUrl && hubUrl !== DEFAULT_HUB_URL ? { hubUrl } : {}) });
+  return (
+    <div className="server-fields" data-testid="server-fields">
+      <div className="row">
+        <label>
+          Server <input data-testid="server-url" value={url} onChange={(e) => setUrl(e.target.value)} size={28} placeholder="http://gpu-box:8000" />
+        </label>
+        <label>
+          Model <input data-testid="server-model" value={model} onChange={(e) => setModel(e.target.value)} size={30} placeholder="Qwen/Qwen2.5-7B-Instruct" />
+        </label>
+        <label>
+          Tokenizer <input data-testid="server-tokenizer" value={tokenizer} onChange={(e) => setTokenizer(e.target.value)} size={24} placeholder="the model's hub id" />
+        </label>
+        <label>
+          API key <input data-testid="server-key" type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} size={12} placeholder="none" />
+        </label>
+        <button data-testid="connect" disabled={status === 'loading' || locked || !ready} onClick={connect}>
+          Connect
+        </button>
+      </div>
+      <div className="hint" data-testid="server-notice">
+        The search runs here and asks the server for scores and samples: <strong>your data is sent to that server</strong>, and only to it. The tokenizer is the served
+        model&apos;s, from the hub (or this browser&apos;s cache), and is checked against the server&apos;s at connect. The address and key stay in this browser; results and
+        links record only the model&apos;s name. Start vLLM with <code>vllm serve MODEL</code>; a page on another origin needs <code>--allowed-origins</code> (its default allows
+        every page). See docs/server.md.
+      </div>
+    </div>
+  );
+}
 const DTYPES = ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const;
 
 export function EnginePanel({ engine, defaultModel, locked = false }: { engine: ReturnType<typeof useEngine>; defaultModel: string; locked?: boolean }) {
@@ -160,28 +244,33 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
               </option>
             ))}
             <option value="custom">another hub model…</option>
+            <option value="server">a vLLM server…</option>
           </select>
         </label>
         {choice === 'custom' && <input data-testid="hub-id" placeholder="owner/name" value={customId} onChange={(e) => setCustomId(e.target.value)} size={32} />}
-        <label>
-          Backend{' '}
-          <select data-testid="backend-select" value={backend} onChange={(e) => setBackend(e.target.value as BackendRequest)}>
-            <option value="auto">auto</option>
-            <option value="wasm">WASM</option>
-            <option value="webgpu">WebGPU</option>
-          </select>
-        </label>
-        <label>
-          Weights{' '}
-          <select data-testid="dtype-select" value={dtype} onChange={(e) => setDtype(e.target.value as (typeof DTYPES)[number])}>
-            {DTYPES.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-        <button data-testid="load" disabled={status === 'loading' || locked || !sourceOf()} title={locked ? 'A search is running on this model' : undefined} onClick={doLoad}>
-          Load
-        </button>
+        {choice !== 'server' && (
+          <>
+            <label>
+              Backend{' '}
+              <select data-testid="backend-select" value={backend} onChange={(e) => setBackend(e.target.value as BackendRequest)}>
+                <option value="auto">auto</option>
+                <option value="wasm">WASM</option>
+                <option value="webgpu">WebGPU</option>
+              </select>
+            </label>
+            <label>
+              Weights{' '}
+              <select data-testid="dtype-select" value={dtype} onChange={(e) => setDtype(e.target.value as (typeof DTYPES)[number])}>
+                {DTYPES.map((d) => (
+                  <option key={d}>{d}</option>
+                ))}
+              </select>
+            </label>
+            <button data-testid="load" disabled={status === 'loading' || locked || !sourceOf()} title={locked ? 'A search is running on this model' : undefined} onClick={doLoad}>
+              Load
+            </button>
+          </>
+        )}
         {status === 'loading' && (
           <button data-testid="cancel-load" onClick={engine.cancelLoad}>
             Cancel
@@ -191,6 +280,7 @@ export function EnginePanel({ engine, defaultModel, locked = false }: { engine: 
           {status}
         </span>
       </div>
+      {choice === 'server' && <ServerFields engine={engine} locked={locked} />}
       {entry && (
         <div className="hint" data-testid="catalogue-info">
           {entry.label}: about {formatBytes(entry.sizes[dtype === 'auto' ? (backend === 'webgpu' ? entry.recommended.webgpu : entry.recommended.wasm) : dtype] ?? null)} to download

@@ -5,6 +5,7 @@
  */
 import { PRESETS } from '../iprompt/index.ts';
 import { useEngineStore } from './engineStore.ts';
+import { isServer } from '../worker/protocol.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
 import { countRender } from './renderCount.ts';
@@ -38,7 +39,7 @@ export function SetupSummary({ open, onToggle }: { open: boolean; onToggle: () =
   return (
     <div className="summary-bar" data-testid="setup-summary">
       <span>
-        <strong>{name || 'data'}</strong> · {rows.toLocaleString()} rows · {model?.name ?? 'no model'} ({model?.dtype}, {model?.backend.backend}) · {PRESETS[preset].label} preset
+        <strong>{name || 'data'}</strong> · {rows.toLocaleString()} rows · {model?.name ?? 'no model'} ({model ? (isServer(model) ? 'on a vLLM server' : `${model.dtype}, ${model.backend.backend}`) : ''}) · {PRESETS[preset].label} preset
       </span>
       <button data-testid="show-setup" aria-expanded={open} aria-controls="setup-panels" onClick={onToggle}>
         {open ? 'Hide setup' : 'Show setup'}

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { DEFAULT_OPTIONS, OPTION_DOCS, plannedSteps, PRESETS, resolveOptions, type IPromptOptions, type IPromptOptionsInput, type PresetName, type WorkPlan } from '../iprompt/index.ts';
 import { useEngineStore } from './engineStore.ts';
+import { isServer } from '../worker/protocol.ts';
 import { formatDuration } from '../util/format.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useRunStore } from './state/runStore.ts';
@@ -41,7 +42,7 @@ export type PlanRequest = (inputs: string[], outputs: string[], options: IPrompt
 function usePlan(request: PlanRequest | undefined, inputs: string[] | null, outputs: string[] | null, options: IPromptOptionsInput | null) {
   const model = useEngineStore((s) => s.model);
   const [answer, setAnswer] = useState<{ key: string; plan: WorkPlan; seconds: number | null } | null>(null);
-  const key = JSON.stringify([model?.name, model?.dtype, model?.backend.backend, model?.loadMs, options, inputs?.length]);
+  const key = JSON.stringify([model?.name, model && !isServer(model) ? [model.dtype, model.backend.backend] : 'server', model?.loadMs, options, inputs?.length]);
   useEffect(() => {
     if (!request || !model || !inputs || !outputs || inputs.length < 2 || !options) return;
     let live = true;
@@ -103,6 +104,8 @@ export function SettingsPanel({ disabled, plan: requestPlan }: { disabled: boole
               About <strong>{formatDuration(Math.max(1, planned.seconds))}</strong> on {model.name}, at the speed measured when it loaded ({Math.round(model.throughput.scoreTokensPerSecond).toLocaleString()} tokens/s scored,{' '}
               {(model.throughput.passMs.fixed + 8 * model.throughput.passMs.perRow).toFixed(1)} ms per generation pass of 8 rows); at most, where the search stops early or repeats itself.
             </span>
+          ) : model && isServer(model) ? (
+            'No time estimate for a server: its speed depends on its GPUs and its other work; the run shows its time per step as it goes.'
           ) : (
             'The time is shown once the model has measured its speed.'
           )}

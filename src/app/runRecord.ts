@@ -8,6 +8,7 @@ import type { SharedExplanation, SharedRun } from '../share/permalink.ts';
 import { useDataStore } from './state/dataStore.ts';
 import { useEngineStore, type EngineState } from './engineStore.ts';
 import { useRunStore } from './state/runStore.ts';
+import { isServer } from '../worker/protocol.ts';
 
 export function recordOf(result: ExplainResult): SharedRun {
   const { pairs, name } = useDataStore.getState();
@@ -18,8 +19,7 @@ export function recordOf(result: ExplainResult): SharedRun {
   return {
     data: { inputs: pairs?.inputs ?? [], outputs: pairs?.outputs ?? [], ...(name ? { name } : {}) },
     model: modelRef,
-    dtype: model?.dtype,
-    backend: model?.backend.backend,
+    ...(model && !isServer(model) ? { dtype: model.dtype, backend: model.backend.backend } : model ? { backend: 'vllm-server' } : {}),
     options: { ...md.options },
     result: {
       prompts: md.ranked.map((p) => ({ text: p.text, loss: p.loss, accuracy: p.accuracy, timesScored: p.timesScored })),
@@ -42,11 +42,12 @@ export function sharedExplanation({ ids: _ids, variants, ...e }: Explanation): S
   return { ...e, variants: variants.map(({ ids: _v, ...v }) => v) };
 }
 
-/** How a record names the loaded model: its hub id, its shipped name, or its folder's name. */
+/** How a record names the loaded model: its hub id, its shipped name, its folder's name, or a server's model name (never its address). */
 export function modelRefOf(source: EngineState['source'], model: EngineState['model']): SharedRun['model'] {
+  if (model && isServer(model)) return { kind: 'server', name: model.name };
   return source?.kind === 'hub' ? { kind: 'hub', id: source.id } : source?.kind === 'shipped' ? { kind: 'shipped', name: source.name } : { kind: 'files', name: model?.name ?? 'a model from disk' };
 }
 
 export function modelLabel(m: SharedRun['model']): string {
-  return m.kind === 'hub' ? m.id : m.name;
+  return m.kind === 'hub' ? m.id : m.kind === 'server' ? `${m.name} (on a server)` : m.name;
 }

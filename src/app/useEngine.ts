@@ -9,7 +9,8 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { BackendRequest } from '../engine/backend.ts';
 import { EngineError } from '../engine/errors.ts';
-import type { Dtype, ModelSource } from '../engine/modelSource.ts';
+import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
+import type { ConnectSpec, ModelSummary } from '../worker/protocol.ts';
 import type { DescribeRun, ExplainResult, IPromptOptionsInput, SearchCheckpoint, TemplateOptions } from '../iprompt/index.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { SearchStreamEvent } from './state/runEvents.ts';
@@ -29,27 +30,34 @@ export function useEngine() {
 
   useEffect(() => () => client.current?.terminate(), []);
 
+  /** A fresh worker takes over once `start` succeeds on it; a failure or a newer load leaves the old one. */
+  const replaceWorker = useCallback(async (backend: BackendRequest, source: ModelSource, start: (candidate: EngineClient, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<ModelSummary>) => {
+    loadAbort.current?.abort();
+    const ctl = new AbortController();
+    loadAbort.current = ctl;
+    const candidate = EngineClient.create();
+    store().loadStarted(backend);
+    try {
+      const model = await start(candidate, { signal: ctl.signal, onProgress: (progress) => store().loadProgressed(progress) });
+      client.current?.terminate();
+      client.current = candidate;
+      store().loaded(model, source);
+    } catch (err) {
+      candidate.terminate();
+      // A newer load superseded this one: it owns the status now.
+      if (loadAbort.current !== ctl) return;
+      store().loadFailed(serialise(err));
+    }
+  }, []);
+
   const load = useCallback(
-    async (source: ModelSource, backend: BackendRequest, opts: { dtype?: Dtype | 'auto'; hubUrl?: string } = {}) => {
-      loadAbort.current?.abort();
-      const ctl = new AbortController();
-      loadAbort.current = ctl;
-      const candidate = EngineClient.create();
-      store().loadStarted(backend);
-      try {
-        const model = await candidate.call('load', { source, backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.hubUrl ? { hubUrl: opts.hubUrl } : {}) }, { signal: ctl.signal, onProgress: (progress) => store().loadProgressed(progress) });
-        client.current?.terminate();
-        client.current = candidate;
-        store().loaded(model, source);
-      } catch (err) {
-        candidate.terminate();
-        // A newer load superseded this one: it owns the status now.
-        if (loadAbort.current !== ctl) return;
-        store().loadFailed(serialise(err));
-      }
-    },
-    [],
+    (source: ModelSource, backend: BackendRequest, opts: { dtype?: Dtype | 'auto'; hubUrl?: string } = {}) =>
+      replaceWorker(backend, source, (c, control) => c.call('load', { source, backend, ...(opts.dtype ? { dtype: opts.dtype } : {}), ...(opts.hubUrl ? { hubUrl: opts.hubUrl } : {}) }, control)),
+    [replaceWorker],
   );
+
+  /** A model on a vLLM server: its tokenizer is loaded here, the server is checked, then the search can run on it. */
+  const connect = useCallback((spec: ConnectSpec) => replaceWorker('auto', spec.tokenizer, (c, control) => c.call('connect', spec, control)), [replaceWorker]);
 
   const cancelLoad = useCallback(() => loadAbort.current?.abort(), []);
 
@@ -102,5 +110,5 @@ export function useEngine() {
     return client.current.call('plan', { inputs, outputs, options });
   }, []);
 
-  return useMemo(() => ({ load, cancelLoad, complete, explain, control, tryPrompt, describe, plan }), [load, cancelLoad, complete, explain, control, tryPrompt, describe, plan]);
+  return useMemo(() => ({ load, connect, cancelLoad, complete, explain, control, tryPrompt, describe, plan }), [load, connect, cancelLoad, complete, explain, control, tryPrompt, describe, plan]);
 }

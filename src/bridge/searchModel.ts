@@ -7,7 +7,8 @@ import type { ProposalOptions, ScoreOptions, ScoreRequest, ScoreResult, SearchLa
 import type { LanguageModelEngine } from '../engine/engine.ts';
 import type { TextTokenizer } from '../engine/tokenizer.ts';
 
-export function searchModelOf(engine: LanguageModelEngine, tokenizer: TextTokenizer): SearchLanguageModel {
+/** The search's text side of a model, from its tokenizer (the engine's and a server's alike). */
+export function tokenizerSide(tokenizer: TextTokenizer): Pick<SearchLanguageModel, 'encode' | 'decode' | 'tokensContaining'> {
   const containing = new Map<string, number[]>();
   return {
     encode: (text) => tokenizer.encode(text),
@@ -18,6 +19,12 @@ export function searchModelOf(engine: LanguageModelEngine, tokenizer: TextTokeni
       if (!ids) containing.set(fragment, (ids = tokenizer.idsContaining(fragment)));
       return ids;
     },
+  };
+}
+
+export function searchModelOf(engine: LanguageModelEngine, tokenizer: TextTokenizer): SearchLanguageModel {
+  return {
+    ...tokenizerSide(tokenizer),
     score(requests: readonly ScoreRequest[], opts: ScoreOptions = {}): Promise<ScoreResult[]> {
       return engine.score(requests, { signal: opts.signal, onTokens: opts.onTokens }, { firstTokenChoices: opts.firstTokenChoices });
     },

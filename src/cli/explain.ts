@@ -14,8 +14,11 @@ import { DEFAULT_OPTIONS, DEVIATIONS, exportResult, OPTION_DOCS, startSearch, ty
 import { formatBytes, formatDuration } from '../util/format.ts';
 import { intFlag, parseArgs, stringFlag, UsageError } from './args.ts';
 import { loadCliModel, type NodeRuntime } from './nodeRuntime.ts';
+import { RemoteError } from '../remote/serverClient.ts';
+import { SERVER_FLAGS, SERVER_HELP, serverFromFlags } from './serverModel.ts';
+import type { SearchLanguageModel } from '../iprompt/languageModel.ts';
 
-const VALUE_FLAGS = new Set(['dataset', 'data', 'input_col', 'output_col', 'format', 'model', 'dtype', 'runtime', 'threads', 'top', 'out', 'n_examples', 'data_seed']);
+const VALUE_FLAGS = new Set(['dataset', 'data', 'input_col', 'output_col', 'format', 'model', 'dtype', 'runtime', 'threads', 'top', 'out', 'n_examples', 'data_seed', ...SERVER_FLAGS]);
 const BOOLEAN_FLAGS = new Set(['json', 'help', 'quiet']);
 const REPEATABLE_FLAGS = new Set(['score']);
 
@@ -39,6 +42,8 @@ Model:
   --dtype D             auto | fp32 | q4 | q8 | fp16 | q4f16 (default auto)
   --runtime R           auto | native | wasm (default auto: onnxruntime-node where installed)
   --threads N           CPU threads (default 2)
+
+${SERVER_HELP}
 
 Output:
   --json                the result as one JSON object on stdout
@@ -137,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
   const json = flags.has('json');
   const quiet = flags.has('quiet');
   const data = await loadData(flags);
+  const onServer = await explainOnServer(flags, data, search, descriptions, { json, quiet, log: (s: string) => !quiet && process.stderr.write(s + '\n') });
+  if (onServer !== null) return onServer;
   const modelName = stringFlag(flags, 'model') ?? DEFAULT_MODEL;
   const runtime = (stringFlag(flags, 'runtime') ?? 'auto') as NodeRuntime | 'auto';
   if (!['auto', 'native', 'wasm'].includes(runtime)) throw new UsageError(`--runtime takes auto, native or wasm, got '${runtime}'`);
@@ -151,7 +158,16 @@ async function main(argv: string[]): Promise<number> {
   if (!quiet && process.stderr.isTTY) process.stderr.write('\r'.padEnd(60) + '\r');
   log(`model: ${model.info.name} (${model.info.dtype}, ${used === 'native' ? 'onnxruntime-node CPU' : 'onnxruntime-web WASM'}, ${intFlag(flags, 'threads', 2)} threads)`);
 
-  const run = startSearch(searchModelOf(model.engine, model.tokenizer), data.inputs, data.outputs, search, { onEvent: progressPrinter(quiet), descriptions });
+  const result = await runSearch(searchModelOf(model.engine, model.tokenizer), data, search, descriptions, quiet);
+  await model.dispose();
+  return report(result, { model: model.info.name, dtype: model.info.dtype, runtime: used, data: data.label }, flags, json);
+}
+
+type SearchArgs = ReturnType<typeof parseArgs>['search'];
+
+/** The search with progress on stderr; Ctrl-C stops after the step, twice quits. */
+async function runSearch(lm: SearchLanguageModel, data: { inputs: string[]; outputs: string[] }, search: SearchArgs, descriptions: string[], quiet: boolean): Promise<ExplainResult> {
+  const run = startSearch(lm, data.inputs, data.outputs, search, { onEvent: progressPrinter(quiet), descriptions });
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -160,11 +176,14 @@ async function main(argv: string[]): Promise<number> {
     run.stop();
   };
   process.on('SIGINT', onSigint);
-  const result = await run.result;
-  process.off('SIGINT', onSigint);
-  await model.dispose();
+  try {
+    return await run.result;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
 
-  const extra = { model: model.info.name, dtype: model.info.dtype, runtime: used, data: data.label };
+async function report(result: ExplainResult, extra: Record<string, string>, flags: Map<string, string | true>, json: boolean): Promise<number> {
   const out = stringFlag(flags, 'out');
   if (out) await writeFile(out, JSON.stringify(exportResult(result, extra), null, 2) + '\n');
   if (json) process.stdout.write(JSON.stringify(exportResult(result, extra)) + '\n');
@@ -172,11 +191,31 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The same search with a vLLM server as the language model; the tokenizer stays here. */
+async function explainOnServer(
+  flags: Map<string, string | true>,
+  data: { inputs: string[]; outputs: string[]; label: string },
+  search: SearchArgs,
+  descriptions: string[],
+  o: { json: boolean; quiet: boolean; log: (s: string) => void },
+): Promise<number | null> {
+  const served = await serverFromFlags(flags, ['model', 'dtype', 'runtime', 'threads']);
+  if (!served) return null;
+  const { remote, tokenizerSource } = served;
+  o.log(`data: ${data.label}`);
+  o.log(`model: ${remote.info.model} on the vLLM server at ${remote.info.url} (tokenizer: ${tokenizerSource}, checked by the server's ${remote.info.tokenizerCheck}); the data is sent to that server`);
+  const result = await runSearch(remote, data, search, descriptions, o.quiet);
+  if (remote.client.retriesMade) o.log(`${remote.client.retriesMade} requests were retried (429, 5xx, timeouts or dropped connections)`);
+  // The address stays out of the result (it is often private); the model name is what it measured.
+  return report(result, { model: remote.info.model, runtime: 'vllm-server', data: data.label }, flags, o.json);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
     const usage = err instanceof UsageError || err.name === 'OptionsError' || err.name === 'DataError' || err instanceof DataParseError;
     process.stderr.write(`error: ${err.message}\n`);
+    if (err instanceof RemoteError) process.stderr.write(`${err.remedy}\n`);
     if (!usage && process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
     process.exit(usage ? 2 : 1);
   },

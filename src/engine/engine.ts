@@ -29,6 +29,11 @@ export interface GenerateOptions extends SamplingOptions {
   max_new_tokens: number;
   /** Seeds every random draw; row i of a call draws from its own stream, so batching never changes results. */
   seed: number;
+  /**
+   * Each row's sampler seed as given, instead of the streams of `seed` (SeededRandom.sampler of
+   * it): a server answering one request per row, each with its own seed, as vLLM does.
+   */
+  rowSeeds?: readonly number[];
   /** false: greedy decoding. Default true. */
   do_sample?: boolean;
   /** false: recompute the whole sequence every step instead of using the cache (for verification). */
@@ -335,6 +340,7 @@ export class LanguageModelEngine {
 
   private async generateNow(contexts: readonly (readonly number[])[], opts: GenerateOptions, control: RunControl): Promise<number[][]> {
     if (!Number.isInteger(opts.max_new_tokens) || opts.max_new_tokens < 1) throw new EngineError('INTERNAL', 'generate: max_new_tokens must be a positive integer');
+    if (opts.rowSeeds && opts.rowSeeds.length !== contexts.length) throw new EngineError('INTERNAL', `generate: ${opts.rowSeeds.length} row seeds for ${contexts.length} contexts`);
     contexts = contexts.map((c) => this.withPrefix(c));
     contexts.forEach((c, i) => {
       if (c.length === 0) throw new EngineError('INTERNAL', `generate: context ${i} is empty`);
@@ -353,7 +359,7 @@ export class LanguageModelEngine {
 
   private async generateGroup(contexts: readonly (readonly number[])[], rowIds: number[], opts: GenerateOptions, control: RunControl): Promise<number[][]> {
     const B = contexts.length;
-    const rngs = rowIds.map((i) => SeededRandom.stream(opts.seed, i));
+    const rngs = rowIds.map((i) => (opts.rowSeeds ? SeededRandom.sampler(opts.rowSeeds[i]) : SeededRandom.stream(opts.seed, i)));
     const seen = contexts.map((c) => new Set(c));
     const generated: number[][] = contexts.map(() => []);
     const sampling: SamplingOptions = opts.do_sample === false ? { ...opts, temperature: 0 } : opts;

@@ -13,6 +13,7 @@ export type EngineErrorCode =
   | 'ABORTED'
   | 'BAD_DATA'
   | 'BUSY'
+  | 'SERVER'
   | 'INTERNAL';
 
 const REMEDIES: Record<EngineErrorCode, string> = {
@@ -26,6 +27,7 @@ const REMEDIES: Record<EngineErrorCode, string> = {
   ABORTED: 'The operation was cancelled.',
   BAD_DATA: 'Fix the data or the setting named in the message and run again; nothing was lost.',
   BUSY: 'The model is in use by a running search. Stop the search (or let it finish), then load again; the search is not affected.',
+  SERVER: 'The model server refused or failed the request; the message says what it needs.',
   INTERNAL: 'An unexpected error. Reload the page; if it happens again, report it with this message.',
 };
 
@@ -68,6 +70,8 @@ export function toEngineError(err: unknown, context: { file?: string } = {}): En
   if (isAbort(err)) return new EngineError('ABORTED', 'Cancelled.');
   const message = err instanceof Error ? err.message : String(err);
   const name = typeof err === 'object' && err !== null ? (err as { name?: string }).name : undefined;
+  // A vLLM server's refusal (src/remote): its own remedy names the flag or setting that fixes it.
+  if (name === 'RemoteError') return new EngineError('SERVER', message, { remedy: (err as { remedy?: string }).remedy, cause: err });
   // The search's own input checks (iprompt DataError, OptionsError and DescribeError, the parsers' DataParseError).
   if (name === 'DataError' || name === 'OptionsError' || name === 'DataParseError' || name === 'DescribeError') {
     return new EngineError('BAD_DATA', message, { cause: err });

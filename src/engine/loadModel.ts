@@ -107,6 +107,17 @@ function readGraphSummary(graph: Uint8Array, file: string): GraphSummary {
   }
 }
 
+/** tokenizer.json with its tokenizer_config.json (optional), as fetched from a model's files. */
+function tokenizerOf(files: Map<string, Uint8Array>): TextTokenizer {
+  const tokConfig = files.has('tokenizer_config.json') ? parseJsonFile(files.get('tokenizer_config.json')!, 'tokenizer_config.json') : {};
+  return new TextTokenizer(parseJsonFile(files.get('tokenizer.json')!, 'tokenizer.json'), tokConfig);
+}
+
+/** A model's tokenizer alone (a server runs the model; the search still tokenizes here). */
+export async function loadTokenizer(store: FileStore, control: FetchControl = {}): Promise<TextTokenizer> {
+  return tokenizerOf(await store.fetch([{ file: 'tokenizer.json' }, { file: 'tokenizer_config.json', optional: true }], control));
+}
+
 export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel> {
   const t0 = performance.now();
   const control: FetchControl = { signal: req.control?.signal, onProgress: progressMerger(req.control?.onProgress) };
@@ -116,9 +127,8 @@ export async function loadModel(ort: Ort, req: LoadRequest): Promise<LoadedModel
   );
   const config = parseJsonFile(meta.get('config.json')!, 'config.json');
   const genConfig = meta.has('generation_config.json') ? parseJsonFile(meta.get('generation_config.json')!, 'generation_config.json') : null;
-  const tokConfig = meta.has('tokenizer_config.json') ? parseJsonFile(meta.get('tokenizer_config.json')!, 'tokenizer_config.json') : {};
   const shape = parseDecoderShape(config, genConfig);
-  const tokenizer = new TextTokenizer(parseJsonFile(meta.get('tokenizer.json')!, 'tokenizer.json'), tokConfig);
+  const tokenizer = tokenizerOf(meta);
 
   // The first weight format the source has that fits the backend, in its order of preference.
   const requested = req.dtype ?? 'auto';

@@ -14,6 +14,7 @@ import {
   type SharedRun,
 } from './permalink.ts';
 import { oversizedRun } from './testing/oversizedRun.ts';
+import { modelLabel, modelRefOf } from '../app/runRecord.ts';
 
 /** A realistic finished run: 100 add_two pairs, 64 ranked prompts, 30 series points. */
 function realisticRun(): SharedRun {
@@ -132,6 +133,16 @@ describe('permalink round trip', () => {
       result: null,
     };
     expect(await decodePermalink((await encodePermalink(run)).fragment)).toEqual(run);
+  });
+
+  it('a run on a vLLM server round-trips by the served model\'s name, and the record it comes from holds no address or key', async () => {
+    const info = { kind: 'server' as const, name: 'Qwen/Qwen2.5-7B-Instruct', throughput: null, loadMs: 12, server: { url: 'http://10.0.0.7:8000', model: 'Qwen/Qwen2.5-7B-Instruct', maxModelLen: 32768, tokenizerCheck: 'tokenize endpoint' as const, contextPrefix: [], tokenizerSource: 'Qwen/Qwen2.5-7B-Instruct' } };
+    const ref = modelRefOf({ kind: 'hub', id: 'Qwen/Qwen2.5-7B-Instruct' }, info);
+    expect(ref).toEqual({ kind: 'server', name: 'Qwen/Qwen2.5-7B-Instruct' });
+    const run: SharedRun = { ...realisticRun(), model: ref, dtype: undefined, backend: 'vllm-server' };
+    const { fragment } = await encodePermalink(run);
+    expect(await decodePermalink(fragment)).toEqual(JSON.parse(JSON.stringify(run)));
+    expect(modelLabel(ref)).toBe('Qwen/Qwen2.5-7B-Instruct (on a server)');
   });
 
   it('accepts a whole URL, a fragment without "#", and a link broken over lines', async () => {
@@ -383,7 +394,8 @@ describe('every field of a shared run is checked, with a message naming it', () 
     ['data a list', withData([]), 'data should be an object'],
     ['hub model without id', { ...run, model: { kind: 'hub', name: 'x' } }, 'model.id is missing'],
     ['files model', { ...run, model: { kind: 'files', name: 7 } }, 'model.name should be text'],
-    ['kind toString', { ...run, model: { kind: 'toString', name: 'x' } }, "model.kind should be 'shipped', 'hub' or 'files'"],
+    ['server model without its name', { ...run, model: { kind: 'server', url: 'http://x:8000' } }, 'model.name is missing'],
+    ['kind toString', { ...run, model: { kind: 'toString', name: 'x' } }, "model.kind should be 'shipped', 'hub', 'files' or 'server'"],
     ['dtype not text', { ...run, dtype: 4 }, 'dtype should be text'],
     ['backend not text', { ...run, backend: false }, 'backend should be text'],
     ['option infinite', { ...run, options: { seed: Infinity } }, 'options.seed should be a finite number'],
@@ -403,7 +415,7 @@ describe('every field of a shared run is checked, with a message naming it', () 
     ['sha256 in a list', withData({ sha256: ['a'.repeat(64)], count: 1 }), 'data.sha256 should be 64 hexadecimal digits'],
     ['outputs not a list', withData({ inputs: [], outputs: 'b' }), 'data.outputs should be a list'],
     ['data text', withData('abc'), 'data should be an object'],
-    ['kind in a list', { ...run, model: { kind: ['hub'], id: 'o/n' } }, "model.kind should be 'shipped', 'hub' or 'files'"],
+    ['kind in a list', { ...run, model: { kind: ['hub'], id: 'o/n' } }, "model.kind should be 'shipped', 'hub', 'files' or 'server'"],
     ['options a list', { ...run, options: [] }, 'options should be an object'],
     ['prompts not a list', withResult({ prompts: {} }), 'result.prompts should be a list'],
     ['a prompt not an object', withResult({ prompts: [3] }), 'result.prompts[0] should be an object'],

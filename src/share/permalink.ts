@@ -20,7 +20,8 @@ export interface StepPoint { step: number; bestLoss: number; meanLoss: number; b
 export interface SharedRun {
   /** The data itself, or (when it would make the link too long) only its hash and size. */
   data: { inputs: string[]; outputs: string[]; name?: string } | { sha256: string; count: number; name?: string };
-  model: { kind: 'shipped'; name: string } | { kind: 'hub'; id: string } | { kind: 'files'; name: string };
+  /** 'server': a model on a vLLM server, by the name it is served under; the server's address and key are never recorded. */
+  model: { kind: 'shipped'; name: string } | { kind: 'hub'; id: string } | { kind: 'files'; name: string } | { kind: 'server'; name: string };
   dtype?: string;
   backend?: string;
   /** Includes the seed. */
@@ -370,9 +371,9 @@ function validateRun(v: unknown): asserts v is SharedRun {
   optionalText(data.name, 'data.name');
 
   const model = object(run.model, 'model');
-  const kinds: Record<string, string> = { shipped: 'name', hub: 'id', files: 'name' };
+  const kinds: Record<string, string> = { shipped: 'name', hub: 'id', files: 'name', server: 'name' };
   const key = typeof model.kind === 'string' && Object.hasOwn(kinds, model.kind) ? kinds[model.kind] : undefined;
-  if (key === undefined) bad('model.kind', "should be 'shipped', 'hub' or 'files'");
+  if (key === undefined) bad('model.kind', "should be 'shipped', 'hub', 'files' or 'server'");
   text(model[key], `model.${key}`);
   optionalText(run.dtype, 'dtype');
   optionalText(run.backend, 'backend');

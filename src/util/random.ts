@@ -102,7 +102,16 @@ export class SeededRandom {
 
   /** An independent sampler stream per row of a batch, so batching never changes what a row draws. */
   static stream(seed: number, stream: number): SeededRandom {
-    return SeededRandom.sampler(fmix32((seed >>> 0) ^ Math.imul(stream + 1, 0x85ebca6b)));
+    return SeededRandom.sampler(SeededRandom.rowSeed(seed, stream));
+  }
+
+  /**
+   * The sampler seed of row `row` of a call seeded with `seed`: stream(seed, row) is
+   * sampler(rowSeed(seed, row)). A server seeds each request on its own (vLLM's per-request
+   * `seed`), so the remote backend sends each row this seed and gets the row's own stream.
+   */
+  static rowSeed(seed: number, row: number): number {
+    return fmix32((seed >>> 0) ^ Math.imul(row + 1, 0x85ebca6b));
   }
 
   /** Uniform in [0, 1). */

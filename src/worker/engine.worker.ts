@@ -6,7 +6,8 @@
 import { browserEnvironment, chooseBackend } from '../engine/backend.ts';
 import { catalogueEntry } from '../engine/catalogue.ts';
 import { browserStore } from '../engine/fileStore.ts';
-import { loadModel } from '../engine/loadModel.ts';
+import { loadModel, loadTokenizer } from '../engine/loadModel.ts';
+import { connectRemoteModel } from '../remote/remoteModel.ts';
 import { describeSource } from '../engine/modelSource.ts';
 import { WorkerHandler } from './handler.ts';
 import type { Request, WorkerMessage } from './protocol.ts';
@@ -27,6 +28,13 @@ const handler = new WorkerHandler(
     const model = await loadModel(ort, { store, name: describeSource(spec.source), backend, dtype: spec.dtype, limits: spec.limits, control, knownSizes, restrictLogits: spec.restrictLogits, prefixReuse: spec.prefixReuse, expandWeights: spec.expandWeights });
     model.info.runtime = build;
     return model;
+  },
+  async (spec, control) => {
+    const t0 = performance.now();
+    const tokenizerSource = describeSource(spec.tokenizer);
+    const tokenizer = await loadTokenizer(browserStore(spec.tokenizer, { hubUrl: spec.hubUrl, shippedBase }), control);
+    const remote = await connectRemoteModel({ url: spec.url, model: spec.model, apiKey: spec.apiKey, tokenizer, tokenizerSource: `the tokenizer of ${tokenizerSource}` }, control.signal);
+    return { remote, tokenizer, info: { kind: 'server', name: spec.model, server: { ...remote.info, tokenizerSource }, throughput: null, loadMs: performance.now() - t0 }, dispose: async () => undefined };
   },
 );
 

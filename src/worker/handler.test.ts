@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../engine/errors.ts';
 import { loadNodeModel } from '../engine/node/nodeModel.ts';
 import { TINY_LLAMA_DIR } from '../test/testModels.ts';
-import { WorkerHandler, type Loader } from './handler.ts';
+import { WorkerHandler, type Connector, type Loader } from './handler.ts';
 import type { Request, WorkerMessage } from './protocol.ts';
 
 function setup(loader: Loader) {
@@ -242,5 +242,43 @@ describe('WorkerHandler', () => {
       expect(posted.filter((m) => m.id === 'e1').at(-1)).toMatchObject({ type: 'result', kind: 'explain' });
       expect(disposed).toEqual(['m1']);
     });
+  });
+});
+
+describe('WorkerHandler with a model on a server (the test fixture server)', () => {
+  it("connects, runs 'complete' and 'try' through the server as on the engine, refuses engine-only requests, and a refused connect keeps the model", async () => {
+    const { VllmFixtureServer } = await import('../test/vllmFixtureServer.ts');
+    const { connectRemoteModel } = await import('../remote/remoteModel.ts');
+    const local = await loadNodeModel(TINY_LLAMA_DIR, { dtype: 'q4' });
+    const server = new VllmFixtureServer({ engine: local.engine, tokenizer: local.tokenizer, model: 'm' });
+    await server.start();
+    try {
+      const connector: Connector = async (spec) => {
+        const remote = await connectRemoteModel({ url: spec.url, model: spec.model, tokenizer: local.tokenizer, backoffMs: 1, retries: 0 });
+        return { remote, tokenizer: local.tokenizer, info: { kind: 'server', name: spec.model, server: { ...remote.info, tokenizerSource: 'test' }, throughput: null, loadMs: 1 }, dispose: async () => undefined };
+      };
+      const posted: WorkerMessage[] = [];
+      const handler = new WorkerHandler((msg) => posted.push(msg), realLoader, connector);
+      const connect = (id: string, model: string): Request => ({ kind: 'connect', id, payload: { url: server.url, model, tokenizer: { kind: 'hub', id: 'x/y' } } });
+      await handler.handle(connect('c1', 'm'));
+      expect(posted.pop()).toMatchObject({ type: 'result', kind: 'connect', payload: { kind: 'server', name: 'm' } });
+
+      const ids = local.tokenizer.encode('Data:');
+      await handler.handle({ kind: 'complete', id: 'c2', payload: { text: 'Data:', max_new_tokens: 4, seed: 3 } });
+      const [expected] = await local.engine.generate([ids], { max_new_tokens: 4, seed: 3 });
+      expect(posted.pop()).toMatchObject({ type: 'result', kind: 'complete', payload: { ids: expected } });
+
+      await handler.handle({ kind: 'score', id: 'c3', payload: { pairs: [{ context: ids, continuation: ids }] } });
+      expect(posted.pop()).toMatchObject({ type: 'error', id: 'c3', error: { code: 'INTERNAL', message: expect.stringContaining('runs on a server') } });
+
+      // A server that does not serve the model: the error crosses as SERVER with the server's remedy; the connection held stays.
+      await handler.handle(connect('c4', 'other'));
+      expect(posted.pop()).toMatchObject({ type: 'error', id: 'c4', error: { code: 'SERVER', message: expect.stringContaining('does not serve "other"'), remedy: expect.stringContaining('--served-model-name') } });
+      await handler.handle({ kind: 'tokenize', id: 'c5', payload: { texts: ['Data:'] } });
+      expect(posted.pop()).toMatchObject({ type: 'result', payload: [ids] });
+    } finally {
+      await server.stop();
+      await local.dispose();
+    }
   });
 });

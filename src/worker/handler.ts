@@ -6,23 +6,55 @@ import { EngineError, toEngineError } from '../engine/errors.ts';
 import type { LoadedModel } from '../engine/loadModel.ts';
 import type { LoadProgress } from '../engine/modelSource.ts';
 import { searchModelOf } from '../bridge/searchModel.ts';
+import type { SearchLanguageModel } from '../iprompt/languageModel.ts';
+import type { TextTokenizer } from '../engine/tokenizer.ts';
+import type { RemoteModel, ServerModelInfo } from '../remote/remoteModel.ts';
 import { cutTokens, planSeconds, planWork, scoreDescriptions, scoringContext, startSearch, type CutSide, type SearchRun } from '../iprompt/index.ts';
-import type { LoadSpec, ModelSummary, Request, Responses, WorkerMessage } from './protocol.ts';
+import type { ConnectSpec, LoadSpec, Request, Responses, WorkerMessage } from './protocol.ts';
 
 export type Loader = (spec: LoadSpec, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<LoadedModel>;
 
+/** A model on a server: the search's language model is remote, the tokenizer is here. */
+export interface ServedModel {
+  remote: RemoteModel;
+  tokenizer: TextTokenizer;
+  info: ServerModelInfo;
+  dispose(): Promise<void>;
+}
+
+export type Connector = (spec: ConnectSpec, control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<ServedModel>;
+
+/** What the worker holds: a model it runs, or a server it talks to. */
+type Held = LoadedModel | ServedModel;
+
+const isServed = (m: Held): m is ServedModel => 'remote' in m;
+
+/** The search's language model over what is held. */
+const lmOf = (m: Held): SearchLanguageModel => (isServed(m) ? m.remote : searchModelOf(m.engine, m.tokenizer));
+
+/** The engine itself, for the requests that drive it directly (tests, the benchmark harness). */
+function engineOf(m: Held): LoadedModel {
+  if (isServed(m)) throw new EngineError('INTERNAL', `This request needs a model in this tab; ${m.info.name} runs on a server.`);
+  return m;
+}
+
+const noServerNeeded = () => {
+  throw new EngineError('INTERNAL', 'This worker cannot connect to a server.');
+};
+
 export class WorkerHandler {
-  private model: LoadedModel | null = null;
+  private model: Held | null = null;
   /** Requests running on each model; a model is disposed only once its count is back to zero. */
-  private readonly users = new Map<LoadedModel, number>();
+  private readonly users = new Map<Held, number>();
   /** Models replaced while still in use: disposed when their last request ends. */
-  private readonly retired = new Set<LoadedModel>();
+  private readonly retired = new Set<Held>();
   private readonly inflight = new Map<string, AbortController>();
   private readonly searches = new Map<string, SearchRun>();
 
   constructor(
     private readonly post: (msg: WorkerMessage) => void,
     private readonly loader: Loader,
+    private readonly connector: Connector = noServerNeeded,
   ) {}
 
   async handle(req: Request): Promise<void> {
@@ -54,13 +86,13 @@ export class WorkerHandler {
     }
   }
 
-  private requireModel(): LoadedModel {
+  private requireModel(): Held {
     if (!this.model) throw new EngineError('INTERNAL', 'No model is loaded; load one first.');
     return this.model;
   }
 
   /** Runs `fn` on the current model, which stays alive (not disposed) until `fn` settles. */
-  private async using<T>(fn: (m: LoadedModel) => Promise<T> | T): Promise<T> {
+  private async using<T>(fn: (m: Held) => Promise<T> | T): Promise<T> {
     const m = this.requireModel();
     this.users.set(m, (this.users.get(m) ?? 0) + 1);
     try {
@@ -76,7 +108,7 @@ export class WorkerHandler {
   }
 
   /** Disposes a model now, or once the requests still running on it end. */
-  private async retire(m: LoadedModel | null): Promise<void> {
+  private async retire(m: Held | null): Promise<void> {
     if (!m) return;
     if (this.users.has(m)) this.retired.add(m);
     else await m.dispose();
@@ -89,6 +121,18 @@ export class WorkerHandler {
       const search = this.searches.size > 0 ? 'a search is running on it' : `${busy} request${busy > 1 ? 's are' : ' is'} running on it`;
       throw new EngineError('BUSY', `Cannot ${what} ${this.model!.info.name} while ${search}.`);
     }
+  }
+
+  /** A new load replaces the old model only once it succeeded: a failed load keeps what worked. */
+  private async replaceWith<M extends Held>(id: string, what: string, open: (control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<M>): Promise<M> {
+    this.refuseIfBusy(what);
+    const signal = this.inflight.get(id)!.signal;
+    const loaded = await open({ signal, onProgress: (p) => this.post({ type: 'progress', id, payload: p }) });
+    const old = this.model;
+    this.model = loaded;
+    // A request that started on the old model while this one downloaded keeps it until it ends.
+    await this.retire(old);
+    return loaded;
   }
 
   private tokenCounter(id: string) {
@@ -107,17 +151,10 @@ export class WorkerHandler {
 
   private async run(req: Exclude<Request, { kind: 'cancel' | 'control' }>, signal: AbortSignal): Promise<Responses[typeof req.kind]> {
     switch (req.kind) {
-      case 'load': {
-        this.refuseIfBusy('load another model over');
-        // A new load replaces the old model only once it succeeded: a failed load keeps what worked.
-        const loaded = await this.loader(req.payload, { signal, onProgress: (p) => this.post({ type: 'progress', id: req.id, payload: p }) });
-        const old = this.model;
-        this.model = loaded;
-        // A request that started on the old model while this one downloaded keeps it until it ends.
-        await this.retire(old);
-        const summary: ModelSummary = loaded.info;
-        return summary;
-      }
+      case 'load':
+        return (await this.replaceWith(req.id, 'load another model over', (control) => this.loader(req.payload, control))).info;
+      case 'connect':
+        return (await this.replaceWith(req.id, 'connect to a server instead of', (control) => this.connector(req.payload, control))).info;
       case 'unload': {
         this.refuseIfBusy('unload');
         const had = this.model !== null;
@@ -126,33 +163,37 @@ export class WorkerHandler {
         return { unloaded: had };
       }
       case 'score':
-        return this.using((m) => m.engine.score(req.payload.pairs, { signal, onTokens: this.tokenCounter(req.id) }));
+        return this.using((m) => engineOf(m).engine.score(req.payload.pairs, { signal, onTokens: this.tokenCounter(req.id) }));
       case 'generate':
-        return this.using((m) => m.engine.generate(req.payload.contexts, req.payload.options, { signal, onTokens: this.tokenCounter(req.id) }));
+        return this.using((m) => engineOf(m).engine.generate(req.payload.contexts, req.payload.options, { signal, onTokens: this.tokenCounter(req.id) }));
       case 'complete':
-        return this.using(async ({ engine, tokenizer }) => {
-          const { text, ...options } = req.payload;
+        return this.using(async (m) => {
+          const { tokenizer } = m;
+          const { text, max_new_tokens, seed, do_sample, temperature = 1, top_k = 50, top_p = 1, repetition_penalty = 1, banned_token_ids = [] } = req.payload;
           const ids = tokenizer.encode(text);
           if (ids.length === 0) throw new EngineError('INTERNAL', 'Type some text to continue.');
           const t0 = performance.now();
-          const [out] = await engine.generate([ids], options, { signal, onTokens: this.tokenCounter(req.id) });
+          const sampling = { max_new_tokens, seed, temperature: do_sample === false ? 0 : temperature, top_k, top_p, repetition_penalty, banned_token_ids };
+          const [out] = await lmOf(m).generate([ids], { ...sampling, signal, onTokens: this.tokenCounter(req.id) });
           const ms = performance.now() - t0;
           return { text: tokenizer.decode(out), ids: out, ms, tokensPerSecond: (out.length / ms) * 1000 };
         });
       case 'try':
-        return this.using(async ({ engine, tokenizer }) => {
+        return this.using(async (m) => {
+          const { tokenizer } = m;
           const { prompt, input, template, max_new_tokens } = req.payload;
           if (input.trim() === '') throw new EngineError('INTERNAL', 'Type an input to try.');
           const enc = (text: string, side: CutSide) => cutTokens(tokenizer.encode(text), template.max_length, side);
           const context = scoringContext(prompt === null ? [] : tokenizer.encode(prompt), input, template, enc);
-          const [out] = await engine.generate([context], { max_new_tokens, seed: 1, do_sample: false }, { signal, onTokens: this.tokenCounter(req.id) });
+          const greedy = { max_new_tokens, seed: 1, temperature: 0, top_k: 0, top_p: 1, repetition_penalty: 1, banned_token_ids: [] };
+          const [out] = await lmOf(m).generate([context], { ...greedy, signal, onTokens: this.tokenCounter(req.id) });
           return { text: tokenizer.decode(out), context: tokenizer.decode(context) };
         });
       case 'describe':
-        return this.using(({ engine, tokenizer }) => scoreDescriptions(searchModelOf(engine, tokenizer), req.payload.run, req.payload.texts, { signal, onTokens: this.tokenCounter(req.id) }));
+        return this.using((m) => scoreDescriptions(lmOf(m), req.payload.run, req.payload.texts, { signal, onTokens: this.tokenCounter(req.id) }));
       case 'explain':
-        return this.using(async ({ engine, tokenizer }) => {
-          const run = startSearch(searchModelOf(engine, tokenizer), req.payload.inputs, req.payload.outputs, req.payload.options, {
+        return this.using(async (m) => {
+          const run = startSearch(lmOf(m), req.payload.inputs, req.payload.outputs, req.payload.options, {
             signal,
             checkpoints: req.payload.checkpoints,
             resumeFrom: req.payload.resumeFrom,
@@ -169,9 +210,10 @@ export class WorkerHandler {
         });
       case 'plan': {
         // Tokenizer only: answered at once, even while a search holds the engine.
-        const { engine, tokenizer, info } = this.requireModel();
+        const m = this.requireModel();
+        const { info } = m;
         const { inputs, outputs, options } = req.payload;
-        const plan = planWork(searchModelOf(engine, tokenizer), inputs, outputs, options);
+        const plan = planWork(lmOf(m), inputs, outputs, options);
         return { plan, seconds: info.throughput ? planSeconds(plan, info.throughput) : null };
       }
       case 'tokenize': {

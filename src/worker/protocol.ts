@@ -9,6 +9,7 @@ import type { SerializedEngineError } from '../engine/errors.ts';
 import type { ModelInfo } from '../engine/loadModel.ts';
 import type { Dtype, LoadProgress, ModelSource } from '../engine/modelSource.ts';
 import type { SamplingOptions } from '../engine/sampling.ts';
+import type { ServerModelInfo } from '../remote/remoteModel.ts';
 import type { DescribeRun, ExplainResult, Explanation, IPromptOptionsInput, RunState, SearchCheckpoint, SearchEvent, TemplateOptions, WorkPlan } from '../iprompt/index.ts';
 
 export interface LoadSpec {
@@ -30,8 +31,23 @@ export interface LoadSpec {
   expandWeights?: boolean;
 }
 
-/** What the UI learns about a loaded model: ModelInfo is plain data, so it crosses postMessage as is. */
-export type ModelSummary = ModelInfo;
+/** A model on a vLLM server (src/remote): the search runs here, the server scores and samples. */
+export interface ConnectSpec {
+  url: string;
+  /** The name the server serves the model under. */
+  model: string;
+  /** Kept in this browser only; sent to that server alone. */
+  apiKey?: string;
+  /** Where the served model's tokenizer comes from (a hub id through the download cache, or picked files). */
+  tokenizer: ModelSource;
+  hubUrl?: string;
+}
+
+/** What the UI learns about a loaded model or a connected server: plain data, so it crosses postMessage as is. */
+export type ModelSummary = ModelInfo | ServerModelInfo;
+
+/** Whether the summary is a server's (narrows for the model panel and the records). */
+export const isServer = (m: ModelSummary): m is ServerModelInfo => 'kind' in m && m.kind === 'server';
 
 export interface CompleteSpec extends SamplingOptions {
   text: string;
@@ -52,6 +68,8 @@ export interface TrySpec {
 
 export interface Requests {
   load: LoadSpec;
+  /** Connects to a vLLM server instead of loading a model here. */
+  connect: ConnectSpec;
   score: { pairs: ScorePair[] };
   generate: { contexts: number[][]; options: GenerateOptions };
   /** Text in, text out: the first page's "generate a line". */
@@ -73,7 +91,8 @@ export interface Requests {
 }
 
 export interface Responses {
-  load: ModelSummary;
+  load: ModelInfo;
+  connect: ServerModelInfo;
   score: ScoredContinuation[];
   generate: number[][];
   complete: { text: string; ids: number[]; ms: number; tokensPerSecond: number };

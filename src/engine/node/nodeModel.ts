@@ -12,7 +12,8 @@ import type { EngineLimits, PrefixReuse } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { hubUrl } from '../download.ts';
 import { httpStore, type FileStore } from '../fileStore.ts';
-import { loadModel, type LoadedModel } from '../loadModel.ts';
+import { loadModel, loadTokenizer, type LoadedModel } from '../loadModel.ts';
+import type { TextTokenizer } from '../tokenizer.ts';
 import { DEFAULT_HUB_URL, type Dtype, type FileProgress, type LoadProgress } from '../modelSource.ts';
 import type { Ort } from '../ortTypes.ts';
 import { defaultCacheDir, diskCache } from './diskCache.ts';
@@ -126,4 +127,13 @@ export async function loadNodeModel(nameOrPath: string, opts: NodeLoadOptions = 
   const sessionOptions = opts.provider === 'cpu' ? { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
   const control = { signal: opts.signal, onProgress: opts.onProgress };
   return loadModel(ort, { store, name, backend, dtype: opts.dtype, limits: opts.limits, sessionOptions, control, restrictLogits: opts.restrictLogits, prefixReuse: opts.prefixReuse, expandWeights: opts.expandWeights });
+}
+
+/**
+ * A model's tokenizer alone, from the same places as a model (a shipped model, a folder, a hub
+ * id through the download cache): a remote server runs the model, the search tokenizes here.
+ */
+export async function loadNodeTokenizer(nameOrPath: string, opts: Pick<NodeLoadOptions, 'hubUrl' | 'cacheDir' | 'signal'> = {}): Promise<{ tokenizer: TextTokenizer; source: string }> {
+  const { store, name } = await nodeStore(nameOrPath, opts);
+  return { tokenizer: await loadTokenizer(store, { signal: opts.signal }), source: `the tokenizer of ${name}` };
 }
