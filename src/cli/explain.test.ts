@@ -1,7 +1,6 @@
 /**
  * The command line as a user runs it: a real child process, the shipped model, real files.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,19 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getTask } from '../datasets/tasks/index.ts';
 import { OPTION_DOCS } from '../iprompt/index.ts';
 import { trimDangling } from '../iprompt/clean.ts';
-import { PROJECT_ROOT } from '../engine/node/nodeModel.ts';
+import { runExplain } from '../test/runExplain.ts';
 
-function explain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/explain.ts', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const explain = runExplain;
 
 let dir: string;
 beforeAll(async () => {

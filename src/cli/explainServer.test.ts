@@ -4,24 +4,14 @@
  * the shipped model: the same ranking as the local run on the same runtime, no address in the
  * result, and clear errors for what is missing or refused.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../engine/loadModel.ts';
-import { loadNodeModel, PROJECT_ROOT } from '../engine/node/nodeModel.ts';
+import { loadNodeModel } from '../engine/node/nodeModel.ts';
 import { DEFAULT_MODEL } from '../engine/shippedModels.ts';
 import { VllmFixtureServer } from '../test/vllmFixtureServer.ts';
+import { runExplain } from '../test/runExplain.ts';
 
-function explain(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/explain.ts', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const explain = runExplain;
 
 const SERVED = 'acme/tiny-tasks-llama';
 let m: LoadedModel;
