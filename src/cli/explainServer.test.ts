@@ -45,9 +45,14 @@ describe('npm run explain -- --server', () => {
     const noModel = await explain([...small, '--server', server.url]);
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/--server needs --server-model NAME/);
-    const noTok = await explain([...small, '--server', server.url, '--server-model', 'no-such/model-here'], { IPROMPT_HUB_URL: 'http://127.0.0.1:9/{id}/{file}', IPROMPT_CACHE_DIR: '' });
+    const offline = { IPROMPT_HUB_URL: 'http://127.0.0.1:9/{id}/{file}', IPROMPT_CACHE_DIR: '', IPROMPT_SERVER_API_KEY: 'k1' };
+    const noTok = await explain([...small, '--server', server.url, '--server-model', SERVED, '--server-tokenizer', 'no-such/model-here'], offline);
     expect(noTok.code).toBe(2);
     expect(noTok.stderr).toMatch(/--server-tokenizer FOLDER/);
+    // A name the server does not serve is said before any tokenizer is looked for.
+    const wrongName = await explain([...small, '--server', server.url, '--server-model', 'no-such/model-here'], offline);
+    expect(wrongName.code).toBe(1);
+    expect(wrongName.stderr).toMatch(/does not serve "no-such\/model-here"; it serves "acme\/tiny-tasks-llama"/);
     const noKey = await explain([...small, '--server', server.url, '--server-model', SERVED, '--server-tokenizer', DEFAULT_MODEL]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/refused the request \(401/);

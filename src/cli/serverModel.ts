@@ -5,7 +5,7 @@
  * keep flags).
  */
 import { loadNodeTokenizer } from '../engine/node/nodeModel.ts';
-import { connectRemoteModel, type RemoteModel } from '../remote/remoteModel.ts';
+import { checkServer, connectRemoteModel, type RemoteModel } from '../remote/remoteModel.ts';
 import { intFlag, stringFlag, UsageError } from './args.ts';
 
 export const SERVER_FLAGS = ['server', 'server_model', 'server_tokenizer', 'server_in_flight'] as const;
@@ -29,6 +29,9 @@ export async function serverFromFlags(flags: Map<string, string | true>, localFl
   if (!model) throw new UsageError('--server needs --server-model NAME: the model name the server serves (its /v1/models lists them).');
   const stray = localFlags.filter((f) => flags.has(f));
   if (stray.length) throw new UsageError(`${stray.map((f) => `--${f}`).join(', ')}: for a local model; with --server the server runs the model.`);
+  const apiKey = process.env.IPROMPT_SERVER_API_KEY || undefined;
+  // The server first: a wrong address or name is named as such, not as a tokenizer that would not load.
+  await checkServer({ url, model, apiKey });
   const tokName = stringFlag(flags, 'server_tokenizer') ?? model;
   let tok;
   try {
@@ -41,7 +44,7 @@ export async function serverFromFlags(flags: Map<string, string | true>, localFl
     model,
     tokenizer: tok.tokenizer,
     tokenizerSource: tok.source,
-    apiKey: process.env.IPROMPT_SERVER_API_KEY || undefined,
+    apiKey,
     maxInFlight: flags.has('server_in_flight') ? intFlag(flags, 'server_in_flight', 8) : undefined,
   });
   return { remote, tokenizerSource: tok.source };

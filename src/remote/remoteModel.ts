@@ -209,6 +209,14 @@ export async function connectRemoteModel(opts: RemoteModelOptions, signal?: Abor
   };
 }
 
+/**
+ * Whether the server answers and serves `model`, before anything is loaded for it (the tokenizer):
+ * a wrong address or name is then named as such, not as a failed tokenizer download.
+ */
+export async function checkServer(opts: ClientOptions & { model: string }, signal?: AbortSignal): Promise<void> {
+  await checkModel(new ServerClient(opts), opts.model, signal);
+}
+
 /** The model is served (GET /v1/models); returns its context length where the server says. */
 async function checkModel(client: ServerClient, model: string, signal?: AbortSignal): Promise<number | null> {
   let list: { data?: { id?: string; max_model_len?: number }[] };

@@ -7,7 +7,8 @@ import { browserEnvironment, chooseBackend } from '../engine/backend.ts';
 import { catalogueEntry } from '../engine/catalogue.ts';
 import { browserStore } from '../engine/fileStore.ts';
 import { loadModel, loadTokenizer } from '../engine/loadModel.ts';
-import { connectRemoteModel } from '../remote/remoteModel.ts';
+import { checkServer, connectRemoteModel } from '../remote/remoteModel.ts';
+import { EngineError, toEngineError } from '../engine/errors.ts';
 import { describeSource } from '../engine/modelSource.ts';
 import { WorkerHandler } from './handler.ts';
 import type { Request, WorkerMessage } from './protocol.ts';
@@ -32,7 +33,14 @@ const handler = new WorkerHandler(
   async (spec, control) => {
     const t0 = performance.now();
     const tokenizerSource = describeSource(spec.tokenizer);
-    const tokenizer = await loadTokenizer(browserStore(spec.tokenizer, { hubUrl: spec.hubUrl, shippedBase }), control);
+    await checkServer({ url: spec.url, model: spec.model, apiKey: spec.apiKey }, control.signal);
+    let tokenizer;
+    try {
+      tokenizer = await loadTokenizer(browserStore(spec.tokenizer, { hubUrl: spec.hubUrl, shippedBase }), control);
+    } catch (err) {
+      const e = toEngineError(err);
+      throw new EngineError(e.code, `The server serves ${spec.model}, but its tokenizer (${tokenizerSource}) could not be loaded here: ${e.message}`, { remedy: 'The search tokenizes in this tab with the served model\'s tokenizer: give its hub id under Tokenizer, or set the hub address to a mirror this page can reach.', cause: err });
+    }
     const remote = await connectRemoteModel({ url: spec.url, model: spec.model, apiKey: spec.apiKey, tokenizer, tokenizerSource: `the tokenizer of ${tokenizerSource}` }, control.signal);
     return { remote, tokenizer, info: { kind: 'server', name: spec.model, server: { ...remote.info, tokenizerSource }, throughput: null, loadMs: performance.now() - t0 }, dispose: async () => undefined };
   },
