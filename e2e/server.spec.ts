@@ -95,3 +95,27 @@ test('a server that refuses this page\'s origin says so with the vLLM flag, and 
     await server.stop();
   }
 });
+
+test('the tokenizer can come from a folder on disk instead of the hub, and a folder without one says so', async ({ page }) => {
+  test.setTimeout(120_000);
+  const server = new VllmFixtureServer({ engine: m.engine, tokenizer: m.tokenizer, model: SERVED });
+  await server.start();
+  try {
+    await ready(page);
+    await page.getByTestId('model-select').selectOption('server');
+    await page.getByTestId('server-url').fill(server.url);
+    await page.getByTestId('server-model').fill(SERVED);
+    // No hub here: a folder without a tokenizer first, then the model's own folder.
+    await page.getByTestId('server-tokenizer-folder').setInputFiles(path.resolve('test-models/replicas/smollm2-gqa/onnx'));
+    await expect(page.getByTestId('server-tokenizer-picked')).toContainText('(from disk)');
+    await page.getByTestId('connect').click();
+    await expect(page.getByTestId('engine-error')).toContainText('tokenizer.json', { timeout: 60_000 });
+    await expect(page.getByTestId('engine-error')).toContainText(`The server serves ${SERVED}, but its tokenizer`);
+    await page.getByTestId('server-tokenizer-folder').setInputFiles(path.resolve('public/models', DEFAULT_MODEL));
+    await page.getByTestId('connect').click();
+    await expect(page.getByTestId('model-name')).toContainText(`${SERVED} · on the vLLM server`, { timeout: 60_000 });
+    await expect(page.getByTestId('server-tokenizer-info')).toContainText("local files (2), here in this tab; the same as the server's");
+  } finally {
+    await server.stop();
+  }
+});

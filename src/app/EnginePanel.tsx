@@ -172,11 +172,13 @@ function ServerFields({ engine, locked }: { engine: ReturnType<typeof useEngine>
   const [model, setModel] = useStored(SERVER_KEYS.model);
   const [tokenizer, setTokenizer] = useStored(SERVER_KEYS.tokenizer);
   const [apiKey, setApiKey] = useStored(SERVER_KEYS.apiKey);
+  // The served model's tokenizer: a hub id (default: the model's name), or its folder picked from disk.
+  const [picked, setPicked] = useState<{ name: string; source: ModelSource } | null>(null);
   const tokId = (tokenizer.trim() || model.trim()).replace(/^\/+|\/+$/g, '');
-  const ready = url.trim() !== '' && model.trim() !== '' && /^[\w.-]+\/[\w.-]+$/.test(tokId);
+  const ready = url.trim() !== '' && model.trim() !== '' && (picked !== null || /^[\w.-]+\/[\w.-]+$/.test(tokId));
   const hubUrl = localStorage.getItem(HUB_URL_KEY);
   const connect = () =>
-    void engine.connect({ url: url.trim(), model: model.trim(), tokenizer: { kind: 'hub', id: tokId }, ...(apiKey ? { apiKey } : {}), ...(hubUrl && hubUrl !== DEFAULT_HUB_URL ? { hubUrl } : {}) });
+    void engine.connect({ url: url.trim(), model: model.trim(), tokenizer: picked?.source ?? { kind: 'hub', id: tokId }, ...(apiKey ? { apiKey } : {}), ...(hubUrl && hubUrl !== DEFAULT_HUB_URL ? { hubUrl } : {}) });
   return (
     <div className="server-fields" data-testid="server-fields">
       <div className="row">
@@ -186,15 +188,45 @@ function ServerFields({ engine, locked }: { engine: ReturnType<typeof useEngine>
         <label>
           Model <input data-testid="server-model" value={model} onChange={(e) => setModel(e.target.value)} size={30} placeholder="Qwen/Qwen2.5-7B-Instruct" />
         </label>
-        <label>
-          Tokenizer <input data-testid="server-tokenizer" value={tokenizer} onChange={(e) => setTokenizer(e.target.value)} size={24} placeholder="the model's hub id" />
-        </label>
+        {picked ? (
+          <span data-testid="server-tokenizer-picked">
+            Tokenizer: {picked.name} (from disk){' '}
+            <button data-testid="server-tokenizer-clear" onClick={() => setPicked(null)}>
+              use a hub id
+            </button>
+          </span>
+        ) : (
+          <label>
+            Tokenizer <input data-testid="server-tokenizer" value={tokenizer} onChange={(e) => setTokenizer(e.target.value)} size={24} placeholder="the model's hub id" />
+          </label>
+        )}
         <label>
           API key <input data-testid="server-key" type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} size={12} placeholder="none" />
         </label>
         <button data-testid="connect" disabled={status === 'loading' || locked || !ready} onClick={connect}>
           Connect
         </button>
+      </div>
+      <div className="row">
+        <label className="file-pick">
+          or the tokenizer&apos;s folder from disk{' '}
+          <input
+            type="file"
+            data-testid="server-tokenizer-folder"
+            // Only tokenizer.json and tokenizer_config.json are read; they stay in this tab.
+            {...{ webkitdirectory: '', directory: '' }}
+            multiple
+            onChange={(e) => {
+              const source = pickedSource(e.currentTarget.files);
+              const first = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (source?.kind === 'files') {
+                const files = source.files.filter((f) => /(^|\/)tokenizer(_config)?\.json$/.test(f.path));
+                setPicked({ name: first?.webkitRelativePath.split('/')[0] || 'picked files', source: { kind: 'files', files } });
+              }
+            }}
+          />
+        </label>
       </div>
       <div className="hint" data-testid="server-notice">
         The search runs here and asks the server for scores and samples: <strong>your data is sent to that server</strong>, and only to it. The tokenizer is the served
