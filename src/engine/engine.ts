@@ -5,6 +5,7 @@
  */
 import { columnOf, padRows, planBatches, sliceColumns, type PadSide, type PaddedBatch } from './batching.ts';
 import type { Decoder, KvCache } from './decoder.ts';
+import { withContextPrefix } from './contextPrefix.ts';
 import { EngineError } from './errors.ts';
 import type { AttentionStyle } from './onnxGraph.ts';
 import { stackRowBlocks, takeRowBlock, type KvArray } from './prefixCache.ts';
@@ -130,9 +131,7 @@ export class LanguageModelEngine {
 
   /** `context` with the prefix in front, unless it already starts with it. */
   withPrefix(context: readonly number[]): readonly number[] {
-    const pre = this.contextPrefix;
-    if (pre.length === 0 || (context.length >= pre.length && pre.every((t, i) => context[i] === t))) return context;
-    return [...pre, ...context];
+    return withContextPrefix(this.contextPrefix, context);
   }
 
   /** How this graph's attention wants a batch padded (see batching.ts). */

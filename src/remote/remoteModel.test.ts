@@ -187,6 +187,19 @@ describe('requests: batched, bounded, retried', () => {
     expect(err.message).toContain('no answer within');
   });
 
+  it('a request cancelled while it waits for a slot hands that slot on (the ones behind it still run)', async () => {
+    const s = await serve({ latencyMs: 50 });
+    const r = await connect(s, { maxInFlight: 1 });
+    const ac = new AbortController();
+    const first = r.score(pairs.slice(0, 1));
+    const cancelled = r.score(pairs.slice(1, 2), { signal: ac.signal });
+    const behind = r.score(pairs.slice(2, 3));
+    ac.abort();
+    await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await first)[0].logprobs.length).toBe(2);
+    expect((await behind)[0].logprobs.length).toBe(2);
+  });
+
   it('an abort stops the requests in flight', async () => {
     const s = await serve();
     const r = await connect(s, { timeoutMs: 60_000 });

@@ -14,6 +14,7 @@ import type { ProposalOptions, ScoreOptions, ScoreRequest, ScoreResult, SearchLa
 import type { TextTokenizer } from '../engine/tokenizer.ts';
 import { SeededRandom } from '../util/random.ts';
 import { tokenizerSide } from '../bridge/searchModel.ts';
+import { withContextPrefix } from '../engine/contextPrefix.ts';
 import { RemoteError, ServerClient, type ClientOptions } from './serverClient.ts';
 import { choicesInOrder, generatedIds, generationRequest, ProtocolError, promptScores, scoringRequest, type CompletionChoice } from './vllmProtocol.ts';
 
@@ -105,7 +106,7 @@ export async function connectRemoteModel(opts: RemoteModelOptions, signal?: Abor
   const rowsPerRequest = opts.rowsPerRequest ?? 16;
   const tokensPerRequest = opts.tokensPerRequest ?? 4096;
   const contextPrefix = tokenizer.specialPrefix();
-  const withPrefix = (c: readonly number[]) => (contextPrefix.length && !contextPrefix.every((t, i) => c[i] === t) ? [...contextPrefix, ...c] : [...c]);
+  const withPrefix = (c: readonly number[]) => [...withContextPrefix(contextPrefix, c)];
   const completions = (body: unknown, s?: AbortSignal) => client.json('/v1/completions', body, s);
 
   const maxModelLen = await checkModel(client, model, signal);
@@ -136,32 +137,34 @@ export async function connectRemoteModel(opts: RemoteModelOptions, signal?: Abor
   async function score(requests: readonly ScoreRequest[], o: ScoreOptions = {}): Promise<ScoreResult[]> {
     const contexts = requests.map((r) => withPrefix(r.context));
     contexts.forEach((c, i) => {
-      if (c.length === 0) throw new RemoteError('BAD_RESPONSE', `score: request ${i} has an empty context and the tokenizer adds no BOS, so its first token has no log-probability.`, 'Internal: the search always sends a context.');
+      // The search always sends a context: an empty one is a caller's bug, not the server's.
+      if (c.length === 0) throw new Error(`score: request ${i} has an empty context and the tokenizer adds no BOS, so its first token has no log-probability.`);
     });
     const rows = requests.map((r, i) => [...contexts[i], ...r.continuation]);
-    // A first-token restriction: every choice scored after its context (one row per context and choice).
+    // A first-token restriction: every other choice scored after its context, one row per distinct
+    // context and choice (the request's own first token is in its row already); -1 marks that one.
     const choices = o.firstTokenChoices?.length ? [...new Set(o.firstTokenChoices)] : null;
     const choiceRows: number[][] = [];
-    const choiceRowOf = new Map<string, number>();
-    if (choices) {
-      contexts.forEach((c) => {
-        for (const id of choices) {
-          const key = `${c.join(',')}|${id}`;
-          if (!choiceRowOf.has(key)) choiceRowOf.set(key, rows.length + choiceRows.push([...c, id]) - 1);
-        }
-      });
-    }
+    const rowOf = new Map<string, number>();
+    const choiceRowsOf = choices
+      ? requests.map((r, i) =>
+          choices.map((id) => {
+            if (id === r.continuation[0]) return -1;
+            const key = `${contexts[i].join(',')}|${id}`;
+            let row = rowOf.get(key);
+            if (row === undefined) rowOf.set(key, (row = rows.length + choiceRows.push([...contexts[i], id]) - 1));
+            return row;
+          }),
+        )
+      : null;
     const scored = await scoreRows([...rows, ...choiceRows], o);
     return requests.map((r, i) => {
       const from = contexts[i].length - 1;
       const s = scored[i];
       const logprobs = Float32Array.from(s.logprobs.subarray(from, from + r.continuation.length));
       const isArgmax = s.isArgmax.slice(from, from + r.continuation.length);
-      if (choices && r.continuation.length > 0) {
-        const lp = choices.map((id) => {
-          const row = scored[choiceRowOf.get(`${contexts[i].join(',')}|${id}`)!];
-          return row.logprobs[row.logprobs.length - 1];
-        });
+      if (choices && choiceRowsOf && r.continuation.length > 0) {
+        const lp = choiceRowsOf[i].map((row) => (row < 0 ? s.logprobs[from] : scored[row].logprobs[scored[row].logprobs.length - 1]));
         const first = r.continuation[0];
         const k = choices.indexOf(first);
         logprobs[0] = k < 0 ? -Infinity : lp[k] - logSumExp(lp);
@@ -194,7 +197,8 @@ export async function connectRemoteModel(opts: RemoteModelOptions, signal?: Abor
 
   async function generate(contexts: readonly (readonly number[])[], o: ProposalOptions): Promise<number[][]> {
     if (o.firstTokenChoices?.length && o.temperature > 0) {
-      throw new RemoteError('BAD_RESPONSE', 'generate: a first-token restriction is supported for greedy decoding only (temperature 0).', 'Internal: the search restricts only its greedy answers.');
+      // The search restricts only its greedy answers: anything else is a caller's bug.
+      throw new Error('generate: a first-token restriction is supported for greedy decoding only (temperature 0).');
     }
     return Promise.all(contexts.map((c, i) => generateRow(withPrefix(c), i, o)));
   }

@@ -118,7 +118,11 @@ export class ServerClient {
   private async acquire(signal?: AbortSignal): Promise<void> {
     while (this.inFlight >= this.opts.maxInFlight) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
-      if (signal?.aborted) throw abortError();
+      if (signal?.aborted) {
+        // The slot this wake-up stood for goes to the next in line, or it would wait for ever.
+        this.waiting.shift()?.();
+        throw abortError();
+      }
     }
     this.inFlight++;
   }

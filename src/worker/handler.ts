@@ -124,9 +124,8 @@ export class WorkerHandler {
   }
 
   /** A new load replaces the old model only once it succeeded: a failed load keeps what worked. */
-  private async replaceWith<M extends Held>(id: string, what: string, open: (control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<M>): Promise<M> {
+  private async replaceWith<M extends Held>(id: string, signal: AbortSignal, what: string, open: (control: { signal: AbortSignal; onProgress: (p: LoadProgress) => void }) => Promise<M>): Promise<M> {
     this.refuseIfBusy(what);
-    const signal = this.inflight.get(id)!.signal;
     const loaded = await open({ signal, onProgress: (p) => this.post({ type: 'progress', id, payload: p }) });
     const old = this.model;
     this.model = loaded;
@@ -152,9 +151,9 @@ export class WorkerHandler {
   private async run(req: Exclude<Request, { kind: 'cancel' | 'control' }>, signal: AbortSignal): Promise<Responses[typeof req.kind]> {
     switch (req.kind) {
       case 'load':
-        return (await this.replaceWith(req.id, 'load another model over', (control) => this.loader(req.payload, control))).info;
+        return (await this.replaceWith(req.id, signal, 'load another model over', (control) => this.loader(req.payload, control))).info;
       case 'connect':
-        return (await this.replaceWith(req.id, 'connect to a server instead of', (control) => this.connector(req.payload, control))).info;
+        return (await this.replaceWith(req.id, signal, 'connect to a server instead of', (control) => this.connector(req.payload, control))).info;
       case 'unload': {
         this.refuseIfBusy('unload');
         const had = this.model !== null;
